@@ -1,0 +1,1 @@
+"""Pure analytics: indicators, composite index, spatial access. Never imports Django."""

@@ -1,0 +1,107 @@
+"""People who use the platform and the roles they hold."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EmailUserManager(UserManager["User"]):
+    """Creates users identified by e-mail address."""
+
+    def _create_user(
+        self, email: str, password: str | None, **extra: Any
+    ) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra: Any
+    ) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra: Any
+    ) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class Sex(models.TextChoices):
+    """Sex as recorded in population statistics; residents may decline to say."""
+
+    FEMALE = "F", _("Female")
+    MALE = "M", _("Male")
+    UNSAID = "", _("Prefer not to say")
+
+
+class User(AbstractUser):
+    """A person with an account: resident, provider staff, coordinator or admin."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("e-mail address"), unique=True)
+    display_name = models.CharField(_("name"), max_length=150, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, default="fr", choices=[("fr", "Français"), ("en", "English")]
+    )
+    year_of_birth = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True, default="")
+    district = models.ForeignKey(
+        "catalogue.District", verbose_name=_("district"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    coordinated_cities = models.ManyToManyField(
+        "catalogue.City", verbose_name=_("cities coordinated"), blank=True, related_name="coordinators"
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []  # noqa: RUF012 (Django's own declaration)
+    objects = EmailUserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year_of_birth__isnull=True) | models.Q(year_of_birth__gte=1900),
+                name="user_year_of_birth_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    @property
+    def is_coordinator(self) -> bool:
+        """Coordinates at least one city (admins count as coordinators)."""
+        return self.is_superuser or self.coordinated_cities.exists()
+
+    def organisation_ids(self) -> set[int]:
+        """The organisations this person works for."""
+        return set(self.memberships.values_list("organisation_id", flat=True))
+
+
+class Membership(models.Model):
+    """A person working for a provider organisation, allowed to edit its listings."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey("catalogue.Organisation", on_delete=models.CASCADE, related_name="memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"

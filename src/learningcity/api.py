@@ -1,0 +1,96 @@
+"""The read API under /api/v1/: one error shape, limit/offset pagination, bilingual content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from learningcity.catalogue.api import router as catalogue_router
+
+api = NinjaAPI(
+    title="learningcity API",
+    version="1.0.0",
+    description=(
+        "Open data of a learning city: learning opportunities, their sessions, providers, venues and districts. "
+        "Content is given in French and English. Every error has the shape "
+        '`{"error": {"status", "code", "message", "details"}}`.'
+    ),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+api.add_router("/", catalogue_router)
+
+
+def openapi_document() -> str:
+    """The OpenAPI document as committed under docs/ (stable key order, trailing newline)."""
+    import json
+
+    schema = api.get_openapi_schema(path_prefix="/api/v1")
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def error_response(
+    request: HttpRequest, *, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> HttpResponse:
+    """Every API error, whatever its cause, in one shape."""
+    body = {"error": {"status": status, "code": code, "message": message, "details": details or []}}
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    details: list[dict[str, Any]] = []
+    for error in exc.errors:
+        field = _field_name(error.get("loc", []))
+        if not any(detail["field"] == field for detail in details):
+            details.append({"field": field, "message": error.get("msg", "")})
+    return error_response(
+        request, status=400, code="invalid_request", message="The request is not valid.", details=details
+    )
+
+
+# Query parameters are grouped in schemas (filters, page); clients know them by their own names.
+PARAMETER_GROUPS = {"filters", "page"}
+
+
+def _field_name(location: list[Any]) -> str | None:
+    """The request field an error is about, as the client named it."""
+    parts = [str(part) for part in location[1:] if str(part) not in PARAMETER_GROUPS]
+    return parts[0] if parts else None
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, status=404, code="not_found", message="Nothing exists at this address.")
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(request, status=403, code="forbidden", message=str(exc) or "Not allowed.")
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, status=401, code="unauthenticated", message="Log in first.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(request, status=exc.status_code, code="http_error", message=str(exc))
+
+
+@api.exception_handler(Exception)
+def on_server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if settings.DEBUG:
+        raise exc
+    import logging
+
+    logging.getLogger("learningcity.api").exception("Unhandled API error")
+    return error_response(request, status=500, code="server_error", message="Something went wrong on our side.")

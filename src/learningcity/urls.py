@@ -1,0 +1,26 @@
+"""URL map: localised pages under /fr/ and /en/, the API under /api/v1/."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from learningcity import views
+from learningcity.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("healthz", views.healthz, name="healthz"),
+    path("reading-mode", views.reading_mode, name="reading-mode"),
+    path("language", views.switch_language, name="switch-language"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("accounts/", include("learningcity.accounts.urls")),
+    path("", include("learningcity.catalogue.urls")),
+    path("admin/", admin.site.urls),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+)

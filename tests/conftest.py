@@ -1,0 +1,76 @@
+"""Shared fixtures: the six personas and a logged-in client for each."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+
+import pytest
+from django.test import Client
+
+from tests.factories import World, make_world
+
+ROLES = ["anonymous", "resident", "other_resident", "provider_staff", "other_provider_staff", "coordinator"]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    """Tests create many accounts; a fast hasher keeps the suite quick (production uses the default)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    """A city, two providers, their listings and the six personas."""
+    return make_world()
+
+
+@pytest.fixture
+def client_for(world: World):  # type: ignore[no-untyped-def]
+    """A function giving a client logged in as a persona."""
+
+    def make(role: str) -> Client:
+        client = Client()
+        user = world.users[role]
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class SinkHandler:
+    """Keeps every message the SMTP sink receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802 (aiosmtpd's name)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))  # type: ignore[attr-defined]
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_sink(settings):  # type: ignore[no-untyped-def]
+    """A real SMTP server on localhost; mail goes through Django's SMTP backend to it."""
+    from aiosmtpd.controller import Controller
+
+    handler = SinkHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield handler
+    controller.stop()
