@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from learningcity.accounts.models import Membership, User
+from learningcity.catalogue.reference import load_reference_data
 from learningcity.catalogue.models import (
     BuildingBlock,
     City,
@@ -26,7 +27,8 @@ PASSWORD = "correct-horse-battery-staple"
 
 
 def make_city(slug: str = "testville") -> City:
-    """A city with two districts."""
+    """A city with two districts (and the shared vocabularies, which a flushed test database lacks)."""
+    load_reference_data()
     city = City.objects.create(name=slug.title(), slug=slug, latitude=47.39, longitude=0.69)
     for code, name in [("01", "Centre"), ("02", "Les Rives")]:
         district = District.objects.create(city=city, code=code, name=name)

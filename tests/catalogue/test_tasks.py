@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from learningcity.catalogue import services
 from tests.factories import World
+
+
+# The worker closes and reopens database connections between tasks, as it does in production; that
+# needs real commits, so these tests use a transactional database instead of one wrapping transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_worker() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 BUILDING_BLOCKS: list[tuple[str, str, str]] = [
     (
         "inclusive-education",
@@ -61,3 +63,20 @@ LANGUAGES: list[tuple[str, str, str]] = [
     ("uk", "ukrainien", "Ukrainian"),
     ("fsl", "langue des signes française", "French Sign Language"),
 ]
+
+
+def load_reference_data(*, building_block: Any = None, audience_label: Any = None, language: Any = None) -> None:
+    """Create or update the shared vocabularies (models are passed in by migrations; default: current ones)."""
+    from learningcity.catalogue import models
+
+    building_block = building_block or models.BuildingBlock
+    audience_label = audience_label or models.AudienceLabel
+    language = language or models.Language
+    for position, (code, name_fr, name_en) in enumerate(BUILDING_BLOCKS, start=1):
+        building_block.objects.update_or_create(
+            code=code, defaults={"position": position, "name_fr": name_fr, "name_en": name_en}
+        )
+    for code, name_fr, name_en in AUDIENCE_LABELS:
+        audience_label.objects.update_or_create(code=code, defaults={"name_fr": name_fr, "name_en": name_en})
+    for code, name_fr, name_en in LANGUAGES:
+        language.objects.update_or_create(code=code, defaults={"name_fr": name_fr, "name_en": name_en})

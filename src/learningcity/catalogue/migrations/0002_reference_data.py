@@ -4,19 +4,13 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from learningcity.catalogue.reference import AUDIENCE_LABELS, BUILDING_BLOCKS, LANGUAGES
+    from learningcity.catalogue.reference import load_reference_data
 
-    building_block = apps.get_model("catalogue", "BuildingBlock")
-    for position, (code, name_fr, name_en) in enumerate(BUILDING_BLOCKS, start=1):
-        building_block.objects.update_or_create(
-            code=code, defaults={"position": position, "name_fr": name_fr, "name_en": name_en}
-        )
-    audience = apps.get_model("catalogue", "AudienceLabel")
-    for code, name_fr, name_en in AUDIENCE_LABELS:
-        audience.objects.update_or_create(code=code, defaults={"name_fr": name_fr, "name_en": name_en})
-    language = apps.get_model("catalogue", "Language")
-    for code, name_fr, name_en in LANGUAGES:
-        language.objects.update_or_create(code=code, defaults={"name_fr": name_fr, "name_en": name_en})
+    load_reference_data(
+        building_block=apps.get_model("catalogue", "BuildingBlock"),
+        audience_label=apps.get_model("catalogue", "AudienceLabel"),
+        language=apps.get_model("catalogue", "Language"),
+    )
 
 
 class Migration(migrations.Migration):
