@@ -9,7 +9,6 @@ from typing import Any
 from django.utils import timezone
 
 from learningcity.accounts.models import Membership, User
-from learningcity.catalogue.reference import load_reference_data
 from learningcity.catalogue.models import (
     BuildingBlock,
     City,
@@ -22,6 +21,7 @@ from learningcity.catalogue.models import (
     Status,
     Venue,
 )
+from learningcity.catalogue.reference import load_reference_data
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -28,7 +28,7 @@ def test_it_documents_every_environment_variable() -> None:
         (lambda: env.env_int("X_NUMBER", 1, minimum=1), "zero", "not a whole number"),
         (lambda: env.env_int("X_NUMBER", 1, minimum=1), "0", "below its minimum"),
         (lambda: env.env_time_zone("X_ZONE", "Europe/Paris"), "Mars/Olympus", "not a known time zone"),
-        (lambda: env.env_database("X_DB", Path("/tmp/x.sqlite3")), "mysql://u@h/db", "only SQLite and PostgreSQL"),
+        (lambda: env.env_database("X_DB", Path("x.sqlite3")), "mysql://u@h/db", "only SQLite and PostgreSQL"),
     ],
 )
 def test_it_fails_loudly_on_bad_values(
@@ -45,7 +45,7 @@ def test_it_reads_values_and_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("X_MISSING", raising=False)
     assert env.env_list("X_LIST", []) == ["a.example", "b.example"]
     assert env.env_bool("X_MISSING", True) is True
-    assert env.env_database("X_MISSING", Path("/tmp/x.sqlite3"))["ENGINE"].endswith("sqlite3")
+    assert env.env_database("X_MISSING", Path("x.sqlite3"))["ENGINE"].endswith("sqlite3")
 
 
 def test_it_keeps_a_generated_secret_key(tmp_path: Path) -> None:

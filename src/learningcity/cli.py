@@ -83,7 +83,16 @@ def demo_city(size: int, seed: int, residents: int, if_missing: bool) -> None:
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), envvar="WEB_WORKERS")
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the web site and API with gunicorn."""
+    collect_static()
     os.execv(sys.executable, gunicorn_command(host, port, workers))  # noqa: S606 (our own interpreter)
+
+
+def collect_static() -> None:
+    """Gather and compress static files into var/static, where WhiteNoise serves them from."""
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
@@ -118,6 +127,7 @@ def demo(host: str, port: int, size: int, seed: int) -> None:
 
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
+    collect_static()
     if demo_city_loaded():
         click.echo("The demo city is already loaded.")
     else:

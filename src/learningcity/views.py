@@ -21,19 +21,18 @@ from learningcity.catalogue.models import BuildingBlock, Opportunity, Organisati
 def home(request: HttpRequest) -> HttpResponse:
     """What the city offers, at a glance, with a way in by building block."""
     city = selectors.current_city()
-    published = Opportunity.objects.published()
-    blocks = BuildingBlock.objects.annotate(
-        opportunity_count=Count("opportunities", filter=Q(opportunities__status="published"))
-    )
+    in_city = Q(city=city) if city else Q()
+    published = Q(opportunities__status="published") & (Q(opportunities__city=city) if city else Q())
+    blocks = BuildingBlock.objects.annotate(opportunity_count=Count("opportunities", filter=published))
     upcoming = selectors.opportunity_list(filters=selectors.OpportunityFilters(upcoming=True), city=city)[:6]
     context = {
         "city": city,
         "blocks": blocks,
         "upcoming": upcoming,
         "counts": {
-            "opportunities": published.count(),
-            "organisations": Organisation.objects.count(),
-            "venues": Venue.objects.count(),
+            "opportunities": Opportunity.objects.published().filter(in_city).count(),
+            "organisations": Organisation.objects.filter(in_city).count(),
+            "venues": Venue.objects.filter(in_city).count(),
         },
     }
     return render(request, "home.html", context)

@@ -84,6 +84,8 @@ def test_it_lets_a_phone_user_filter_the_list(open_page: OpenPage, axe_source: s
     make_world()
     page = open_phone_page(open_page, "/en/opportunities/")
     filters = page.get_by_role("form", name="Filters")
+    expect(filters).to_be_hidden()  # on a phone the results come first; the filter panel is folded
+    page.get_by_text("Filters", exact=True).click()
 
     filters.get_by_label("Kind").select_option("workshop")
     filters.get_by_label("Free only").check()

@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from learningcity.catalogue import services
 from tests.factories import World
-
 
 # The worker closes and reopens database connections between tasks, as it does in production; that
 # needs real commits, so these tests use a transactional database instead of one wrapping transaction.
@@ -55,7 +53,8 @@ def test_it_sends_nothing_when_a_provider_submits(world: World, django_capture_o
 
     from django.utils import timezone
 
-    world.draft.sessions.update(start=timezone.now() + timedelta(days=1), end=timezone.now() + timedelta(days=1, hours=1))
+    tomorrow = timezone.now() + timedelta(days=1)
+    world.draft.sessions.update(start=tomorrow, end=tomorrow + timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True):
         services.opportunity_submit(opportunity=world.draft, by=world.users["provider_staff"])
     assert DBTaskResult.objects.count() == 0

@@ -12,9 +12,7 @@ from django.utils.translation import gettext_lazy as _
 class EmailUserManager(UserManager["User"]):
     """Creates users identified by e-mail address."""
 
-    def _create_user(
-        self, email: str, password: str | None, **extra: Any
-    ) -> User:
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
         if not email:
             raise ValueError("An e-mail address is required")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
@@ -63,7 +61,7 @@ class User(AbstractUser):
     )
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS = []  # noqa: RUF012 (Django's own declaration)
+    REQUIRED_FIELDS = []
     objects = EmailUserManager()  # type: ignore[misc]
 
     class Meta:

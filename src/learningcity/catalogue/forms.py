@@ -24,6 +24,8 @@ from learningcity.catalogue.selectors import OpportunityFilters
 class FilterForm(forms.Form):
     """Filters of the public opportunity list (GET)."""
 
+    label_suffix = ""
+
     q = forms.CharField(label=_("Words"), required=False, max_length=200)
     block = forms.ModelChoiceField(
         label=_("Building block"),

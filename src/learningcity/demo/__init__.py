@@ -1,0 +1,1 @@
+"""A deterministic generator of a believable demo learning city (see `generator.build_demo_city`)."""
