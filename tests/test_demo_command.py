@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -68,7 +69,7 @@ def test_it_serves_the_demo_twice_without_duplicating_it(tmp_path: Path) -> None
         assert '"count": ' in fetch(f"http://127.0.0.1:{port}/api/v1/opportunities?limit=1")
     finally:
         assert stop(process) == 0
-    with pytest.raises(OSError):
+    with pytest.raises(urllib.error.URLError):
         fetch(f"http://127.0.0.1:{port}/healthz")  # everything it started has stopped
     first_count = opportunity_count(tmp_path)
 
