@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from learningcity.accounts.models import Membership, User
+from learningcity.accounts.services import coordinator_appoint
 from learningcity.catalogue.models import (
     BuildingBlock,
     City,
@@ -101,8 +102,7 @@ def make_world() -> World:
     Membership.objects.create(user=staff, organisation=org_a)
     other_staff = make_user("staff@b.test", display_name="Dave")
     Membership.objects.create(user=other_staff, organisation=org_b)
-    coordinator = make_user("coordinator@city.test", display_name="Erin", is_staff=True)
-    coordinator.coordinated_cities.add(city)
+    coordinator = coordinator_appoint(user=make_user("coordinator@city.test", display_name="Erin"), city=city)
     users: dict[str, User | None] = {
         "anonymous": None,
         "resident": make_user("alice@resident.test", display_name="Alice"),

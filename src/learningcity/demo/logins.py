@@ -10,18 +10,16 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
 
 from learningcity.accounts.models import Membership, User
+from learningcity.accounts.services import coordinators_group
 from learningcity.catalogue.models import City
 from learningcity.demo.bulk import TableWriter, next_id
 from learningcity.demo.names import EMAIL_DOMAIN, ORGANISATION_A, ORGANISATION_B
 from learningcity.demo.timeslots import Clock
 
 DEMO_PASSWORD = "learn-together-2026"  # noqa: S105 (the demo's published password)
-COORDINATORS_GROUP = "Coordinators"
 
 
 @dataclass(frozen=True)
@@ -74,19 +72,6 @@ PERSONAS: list[Persona] = [
 ]
 
 DEMO_LOGINS: list[tuple[str, str]] = [(persona.role, persona.email) for persona in PERSONAS]
-
-
-def coordinators_group() -> Group:
-    """The "Coordinators" group, with add, change and view permissions on every catalogue model."""
-    group, _ = Group.objects.get_or_create(name=COORDINATORS_GROUP)
-    codenames = [
-        f"{action}_{model._meta.model_name}"
-        for model in apps.get_app_config("catalogue").get_models()
-        for action in ("add", "change", "view")
-    ]
-    permissions = Permission.objects.filter(content_type__app_label="catalogue", codename__in=codenames)
-    group.permissions.add(*permissions)
-    return group
 
 
 def create_personas(
