@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -212,6 +213,100 @@ def openapi(output: str, check: bool) -> None:
     with open(output, "w", encoding="utf-8") as handle:
         handle.write(document)
     click.echo(f"Wrote {output}.")
+
+
+@main.command("access")
+@click.option(
+    "--areas",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="GeoJSON FeatureCollection of small areas (polygons or points, WGS84).",
+)
+@click.option(
+    "--population-property",
+    default="population",
+    show_default=True,
+    help="Property of each area holding its population.",
+)
+@click.option(
+    "--venues",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV of venues: longitude, latitude, supply (places or hours), optional id and name.",
+)
+@click.option("--supply-property", default="", help="Use this property of each area as supply at its centre instead.")
+@click.option(
+    "--measure", type=click.Choice(["2sfca", "e2sfca", "gravity", "nearest"]), default="2sfca", show_default=True
+)
+@click.option(
+    "--max-cost",
+    type=click.FloatRange(min=0, min_open=True),
+    default=800,
+    show_default=True,
+    help="Catchment: metres (straight line or network), or minutes with --travel-times.",
+)
+@click.option("--threshold", type=float, help="Desert threshold (default: max cost for nearest, else 1/4 of mean).")
+@click.option(
+    "--network",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="OpenStreetMap .pbf extract: walking-network distances instead of straight lines.",
+)
+@click.option(
+    "--travel-times",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV origin,destination,cost (minutes) from an external router; ids of areas and venues.",
+)
+@click.option("--output-geojson", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--output-csv", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def access_command(**options: Any) -> None:
+    """Learning deserts: spatial access of small areas to learning (2SFCA, enhanced 2SFCA, gravity, nearest)."""
+    from learningcity.monitoring import access_files as files
+
+    try:
+        areas, venues, query, costs = _access_inputs(options)
+        result = files.analyse_files(areas, venues, query, costs)
+        files.write_outputs(areas, result, options["output_geojson"], options["output_csv"])
+    except (files.InputError, ValueError) as error:
+        fail(str(error))
+    people = float(areas.population.sum())
+    click.echo(f"{len(areas.features):,} areas, {people:,.0f} inhabitants, {len(venues):,} venues with supply.")
+    click.echo(f"Within a 10-minute walk (800 m) of a venue: {100 * result.within_walk_share:.1f} % of inhabitants.")
+    click.echo(
+        f"In learning deserts ({options['measure']}, threshold {result.threshold:.4g}): "
+        f"{result.desert_population:,.0f} inhabitants ({100 * result.desert_population / (people or 1):.1f} %)."
+    )
+
+
+def _access_inputs(options: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
+    """Areas, venues, the query and (for network or table costs) the cost matrix."""
+    import pandas as pd
+
+    from learningcity.monitoring import access_files as files
+
+    if bool(options["venues"]) == bool(options["supply_property"]):
+        fail("Give either --venues FILE or --supply-property NAME.")
+    if options["network"] and options["travel_times"]:
+        fail("Give --network or --travel-times, not both.")
+    areas = files.read_areas(options["areas"], options["population_property"])
+    if options["venues"]:
+        venues = files.read_venues(options["venues"])
+    else:
+        venues, blank = files.venues_from_areas(areas, options["supply_property"])
+        if blank:
+            click.echo(f"{blank:,} areas give no '{options['supply_property']}': they count as offering nothing.")
+    query = files.FileQuery(measure=options["measure"], max_cost=options["max_cost"], threshold=options["threshold"])
+    costs = None
+    if options["network"]:
+        from analytics.network import network_costs, read_walking_network
+
+        network = read_walking_network(options["network"])
+        targets = venues[["longitude", "latitude"]].to_numpy(dtype=float)
+        costs = network_costs(network, areas.lonlat, targets, max(query.max_cost, 800.0))
+    elif options["travel_times"]:
+        table = pd.read_csv(options["travel_times"], dtype={"origin": str, "destination": str})
+        from analytics.access import costs_from_table
+
+        costs = costs_from_table(table, files.area_ids(areas), venues["id"].astype(str), query.max_cost)
+    return areas, venues, query, costs
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "learningcity.accounts",
     "learningcity.catalogue",
     "learningcity.enrolment",
+    "learningcity.monitoring",
 ]
 
 MIDDLEWARE = [

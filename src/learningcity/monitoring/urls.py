@@ -1,0 +1,11 @@
+"""Monitoring pages for coordinators."""
+
+from django.urls import path
+
+from learningcity.monitoring import views
+
+app_name = "monitoring"
+urlpatterns = [
+    path("coordinate/access/", views.access_map, name="access"),
+    path("coordinate/access.<str:fmt>", views.access_download, name="access-download"),
+]

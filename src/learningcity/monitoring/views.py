@@ -1,0 +1,114 @@
+"""The coordinator's learning-desert pages: map, tables, what-if, downloads."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from learningcity.catalogue.models import City
+from learningcity.catalogue.permissions import is_coordinator_of
+from learningcity.catalogue.selectors import current_city
+from learningcity.monitoring import access
+from learningcity.monitoring.forms import AccessForm
+from learningcity.monitoring.mapping import choropleth
+
+
+def _coordinated_city(request: HttpRequest) -> City:
+    city = current_city()
+    if city is None:
+        raise Http404
+    if not is_coordinator_of(request.user, city.pk):
+        raise PermissionDenied(_("Learning deserts are for the city's coordinators."))
+    return city
+
+
+def _analysis(request: HttpRequest, city: City) -> tuple[AccessForm, access.AccessQuery]:
+    form = AccessForm(request.GET or None, city_id=city.pk)
+    query = form.query() if form.is_valid() else access.AccessQuery()
+    return form, query
+
+
+@login_required
+@require_GET
+def access_map(request: HttpRequest) -> HttpResponse:
+    """Which neighbourhoods, and which ages, are far from learning; and what a new venue would change."""
+    city = _coordinated_city(request)
+    form, query = _analysis(request, city)
+    before, result = access.scenario_effect(city, query) if query.change else (None, access.city_access(city, query))
+    frame = result.cells.frame
+    venues = result.venues
+    svg = choropleth(
+        lon=frame["lon"].to_numpy(), lat=frame["lat"].to_numpy(),
+        half_lon=float(frame["half_lon"].iloc[0]), half_lat=float(frame["half_lat"].iloc[0]),
+        scores=result.scores, desert=result.desert, higher_is_better=result.higher_is_better,
+        venues=list(zip(venues["longitude"], venues["latitude"], venues["supply"], venues["name"], strict=True)),
+    )  # fmt: skip
+    context: dict[str, Any] = {
+        "city": city, "form": form, "result": result, "before": before, "map": svg,
+        "query_string": request.GET.urlencode(),
+    }  # fmt: skip
+    return render(request, "monitoring/access.html", context)
+
+
+@login_required
+@require_GET
+def access_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The cell scores as GeoJSON (for GIS) or CSV (for spreadsheets)."""
+    if fmt not in {"geojson", "csv"}:
+        raise Http404
+    city = _coordinated_city(request)
+    _form, query = _analysis(request, city)
+    result = access.city_access(city, query)
+    if fmt == "geojson":
+        body = json.dumps(access_geojson(result), ensure_ascii=False)
+        response = HttpResponse(body, content_type="application/geo+json")
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        write_csv(result, response)
+    response["Content-Disposition"] = f'attachment; filename="{city.slug}-access.{fmt}"'
+    return response
+
+
+def cell_rows(result: access.AccessResult) -> list[dict[str, Any]]:
+    """One record per cell, shared by the GeoJSON and CSV exports."""
+    frame = result.cells.frame
+    rows = []
+    for index in range(len(frame)):
+        score = float(result.scores[index])
+        nearest = float(result.nearest[index])
+        row: dict[str, Any] = {
+            "cell": index, "longitude": round(float(frame["lon"].iloc[index]), 6),
+            "latitude": round(float(frame["lat"].iloc[index]), 6), "population": round(float(result.demand[index]), 2),
+            "score": round(score, 4) if score == score and abs(score) != float("inf") else None,
+            "nearest_metres": round(nearest, 1) if nearest != float("inf") else None,
+            "desert": bool(result.desert[index]),
+        }  # fmt: skip
+        row.update({f"population_{band}": round(float(value), 2)
+                    for band, value in result.cells.population.iloc[index].items()})  # fmt: skip
+        rows.append(row)
+    return rows
+
+
+def access_geojson(result: access.AccessResult) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of the cells with their scores (RFC 7946, WGS84)."""
+    features = [
+        {"type": "Feature", "geometry": result.cells.geometry(row["cell"]), "properties": row}
+        for row in cell_rows(result)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def write_csv(result: access.AccessResult, stream: Any) -> None:
+    """The cells as CSV with a header row."""
+    rows = cell_rows(result)
+    writer = csv.DictWriter(stream, fieldnames=list(rows[0]) if rows else ["cell"])
+    writer.writeheader()
+    writer.writerows(rows)

@@ -1,0 +1,48 @@
+"""A coordinator finds the learning deserts of the city and tests a new venue, in a real browser."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from learningcity.catalogue.models import District, Venue
+from tests.browser.helpers import OpenPage, assert_accessible, log_in
+from tests.factories import make_world
+
+pytestmark = pytest.mark.browser
+
+
+def rectangle(west: float, east: float) -> dict[str, object]:
+    ring = [[west, 47.38], [east, 47.38], [east, 47.395], [west, 47.395], [west, 47.38]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_it_lets_a_coordinator_find_deserts_and_try_a_new_venue(open_page: OpenPage, axe_source: str) -> None:
+    world = make_world()
+    District.objects.filter(city=world.city, code="01").update(boundary=rectangle(0.68, 0.70))
+    District.objects.filter(city=world.city, code="02").update(boundary=rectangle(0.70, 0.72))
+    Venue.objects.filter(city=world.city).update(latitude=47.387, longitude=0.69)
+    page = open_page()
+    log_in(page, "coordinator@city.test")
+
+    page.get_by_role("navigation").get_by_role("link", name="Learning deserts").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Learning deserts")
+    expect(page.get_by_role("img", name="cells of 250 m")).to_be_visible()
+    assert_accessible(page, axe_source)
+    share_before = desert_share(page, "Les Rives")
+
+    form = page.get_by_role("form", name="Analysis")
+    form.get_by_label("Measure").select_option("nearest")
+    form.get_by_label("Open a venue at latitude").fill("47.3875")
+    form.get_by_label("and longitude").fill("0.71")
+    form.get_by_label("with places (or hours)").fill("30")
+    form.get_by_role("button", name="Update").click()
+
+    expect(page.get_by_role("status")).to_contain_text("With this change, the population in learning deserts goes")
+    assert desert_share(page, "Les Rives") < share_before, "a venue in Les Rives shrinks its desert"
+    assert_accessible(page, axe_source)
+
+
+def desert_share(page: Page, district: str) -> int:
+    """The percentage shown in the district table's Share column."""
+    return int(page.get_by_role("row", name=district).get_by_role("cell").last.inner_text().rstrip(" %"))
