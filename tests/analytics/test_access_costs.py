@@ -19,6 +19,7 @@ from analytics.access import (
     project_lonlat,
     within_cost,
 )
+from analytics.access.costs import _stack_rows
 
 
 def stored(costs: sparse.csr_matrix) -> dict[tuple[int, int], float]:
@@ -44,7 +45,7 @@ def test_it_finds_the_same_pairs_as_a_dense_distance_matrix_across_chunks() -> N
     origins, destinations = rng.uniform(0, 3000, (257, 2)), rng.uniform(0, 3000, (41, 2))
     origins[5] = destinations[7]  # one zero-distance pair
 
-    costs = euclidean_costs(origins, destinations, max_cost=700, chunk_origins=16)
+    costs = euclidean_costs(origins, destinations, max_cost=700, chunk_pairs=50)
 
     dense = cdist(origins, destinations)
     expected = {(int(i), int(j)): dense[i, j] for i, j in zip(*np.nonzero(dense <= 700), strict=True)}
@@ -216,3 +217,11 @@ def test_it_restricts_a_matrix_to_a_smaller_reach_keeping_zeros() -> None:
 def test_it_refuses_a_malformed_cost_matrix(costs: object, error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
         within_cost(costs, 10)  # type: ignore[arg-type]
+
+
+def test_it_grows_the_result_when_the_pair_count_fell_short() -> None:
+    blocks = [costs_from_dense([[0.0, 1.0]]), costs_from_dense([[np.inf, 2.0], [3.0, 0.0]])]
+
+    stacked = _stack_rows(iter(blocks), (3, 2), expected=1)
+
+    assert stored(stacked) == {(0, 0): 0.0, (0, 1): 1.0, (1, 1): 2.0, (2, 0): 3.0, (2, 1): 0.0}

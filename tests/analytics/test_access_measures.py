@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +12,7 @@ from scipy import sparse
 
 from analytics.access import (
     LUO_QI_2009_BANDS_MINUTES,
+    Convention,
     Decay,
     ExponentialDecay,
     GaussianDecay,
@@ -18,8 +21,10 @@ from analytics.access import (
     costs_from_dense,
     costs_from_table,
     enhanced_two_step_fca,
+    euclidean_costs,
     gravity,
     hansen_potential,
+    measures,
     nearest_cost,
     reached_destinations,
     two_step_fca,
@@ -234,3 +239,28 @@ def test_it_refuses_an_unknown_convention() -> None:
 def test_it_refuses_a_decay_that_returns_negative_weights() -> None:
     with pytest.raises(ValueError, match="non-negative weights"):
         gravity([100, 200], [30], one_venue_two_areas(), lambda costs: -costs)
+
+
+@pytest.mark.parametrize("convention", ["standard", "pysal"])
+def test_it_gives_the_same_scores_whatever_the_block_size(
+    convention: Convention, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(8)
+    origins, venues = rng.uniform(0, 3000, (120, 2)), rng.uniform(0, 3000, (30, 2))
+    costs = euclidean_costs(origins, venues, 900)
+    residents, seats = rng.integers(0, 500, 120), rng.integers(0, 50, 30)
+
+    def all_measures() -> list[np.ndarray[Any, Any]]:
+        return [
+            two_step_fca(residents, seats, costs, 600, convention=convention, normalize=True),
+            enhanced_two_step_fca(residents, seats, costs, [(300, 1.0), (900, 0.5)], convention=convention),
+            gravity(residents, seats, costs, GaussianDecay(300), convention=convention),
+            hansen_potential(seats, costs, max_cost=500, convention=convention),
+        ]
+
+    in_one_block = all_measures()
+    monkeypatch.setattr(measures, "BLOCK_PAIRS", 7)
+    in_small_blocks = all_measures()
+
+    for one, small in zip(in_one_block, in_small_blocks, strict=True):
+        assert_allclose(small, one, rtol=1e-13, atol=0)

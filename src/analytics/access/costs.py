@@ -16,7 +16,8 @@ measures read `.data`, `.indices` and `.indptr` directly and never drop stored e
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+import itertools
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,7 @@ from analytics.access._checks import FloatArray, as_cost_limit, as_costs, as_poi
 WGS84_SEMI_MAJOR_AXIS = 6_378_137.0
 WGS84_FLATTENING = 1 / 298.257223563
 WGS84_ECCENTRICITY_SQUARED = WGS84_FLATTENING * (2 - WGS84_FLATTENING)
-CHUNK_ORIGINS = 65_536  # origins per k-d tree query: bounds the temporary pair list to a few tens of MB
+CHUNK_PAIRS = 2_000_000  # pairs per k-d tree query: about 160 MB of temporary arrays, whatever the city
 TABLE_COLUMNS = ("origin", "destination", "cost")
 Ids = Sequence[Hashable] | pd.Index | pd.Series | NDArray[Any]  # area or venue identifiers, in matrix order
 
@@ -69,30 +70,36 @@ def project_lonlat(lon: ArrayLike, lat: ArrayLike, origin: tuple[float, float] |
 
 
 def euclidean_costs(
-    origins_xy: ArrayLike, destinations_xy: ArrayLike, max_cost: float, *, chunk_origins: int = CHUNK_ORIGINS
+    origins_xy: ArrayLike, destinations_xy: ArrayLike, max_cost: float, *, chunk_pairs: int = CHUNK_PAIRS
 ) -> sparse.csr_matrix:
     """Straight-line distances (metres) of every origin-destination pair at most `max_cost` apart, zeros kept.
 
-    Origins are queried against a k-d tree of destinations in chunks, so peak memory is about the
-    result (12 bytes per pair) plus one chunk.
+    The pairs are counted first (a parallel k-d tree query), so that the result is allocated once;
+    then origins are matched against the destinations' tree in chunks of about `chunk_pairs` pairs.
+    Peak memory is the result (12 bytes per pair) plus one chunk (about 80 bytes per pair).
     """
     origins, destinations = as_points(origins_xy, "origins_xy"), as_points(destinations_xy, "destinations_xy")
     limit = as_cost_limit(max_cost)
-    if chunk_origins < 1:
-        raise ValueError("chunk_origins must be at least 1")
+    if chunk_pairs < 1:
+        raise ValueError("chunk_pairs must be at least 1")
     shape = (len(origins), len(destinations))
     if 0 in shape:
         return _empty(shape)
     tree = cKDTree(destinations)
-    blocks = []
-    for start in range(0, len(origins), chunk_origins):
-        block = origins[start : start + chunk_origins]
-        pairs = cKDTree(block).sparse_distance_matrix(tree, limit, output_type="ndarray")
-        within = pairs["v"] <= limit  # the tree keeps d <= limit already; stated here as the contract
-        rows, columns, values = pairs["i"][within], pairs["j"][within], pairs["v"][within]
-        blocks.append(csr_from_pairs(rows, columns, values, (len(block), shape[1])))
-        del pairs, rows, columns, values
-    return _stack_rows(blocks, shape[1])
+    pairs_so_far = np.cumsum(tree.query_ball_point(origins, limit, return_length=True, workers=-1))
+    cuts = np.searchsorted(pairs_so_far, np.arange(chunk_pairs, pairs_so_far[-1], chunk_pairs)) + 1
+    bounds = np.unique(np.concatenate([[0], np.minimum(cuts, len(origins)), [len(origins)]]))
+    blocks = (_pairs_within(origins[start:stop], tree, limit) for start, stop in itertools.pairwise(bounds))
+    return _stack_rows(blocks, shape, int(pairs_so_far[-1]))
+
+
+def _pairs_within(origins: FloatArray, tree: cKDTree, limit: float) -> sparse.csr_matrix:
+    """The rows of the cost matrix for a chunk of origins."""
+    pairs = cKDTree(origins).sparse_distance_matrix(tree, limit, output_type="ndarray")
+    within = pairs["v"] <= limit  # the tree keeps d <= limit already; stated here as the contract
+    if not within.all():
+        pairs = pairs[within]
+    return csr_from_pairs(pairs["i"], pairs["j"], pairs["v"], (len(origins), tree.n))
 
 
 def costs_from_dense(matrix: ArrayLike, max_cost: float = np.inf) -> sparse.csr_matrix:
@@ -195,7 +202,7 @@ def csr_from_pairs(
     rows: NDArray[np.integer], columns: NDArray[np.integer], values: FloatArray, shape: tuple[int, int]
 ) -> sparse.csr_matrix:
     """A canonical CSR matrix from distinct (row, column, value) pairs, zero values kept as stored entries."""
-    order = np.argsort(rows.astype(np.int64) * shape[1] + columns, kind="stable")
+    order = np.argsort(rows.astype(np.int64) * shape[1] + columns)  # keys are distinct: any sort will do
     indptr = np.zeros(shape[0] + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
     return _csr(np.asarray(values, dtype=np.float64)[order], columns[order], indptr, shape)
@@ -210,22 +217,22 @@ def _csr(
     )
 
 
-def _stack_rows(blocks: list[sparse.csr_matrix], n_columns: int) -> sparse.csr_matrix:
-    """Stack row blocks into one matrix, releasing each block once copied (consumes `blocks`)."""
-    nnz, n_rows = sum(block.nnz for block in blocks), sum(block.shape[0] for block in blocks)
-    index_dtype = _index_dtype(max(nnz, n_rows, n_columns))
-    data, indices = np.empty(nnz), np.empty(nnz, dtype=index_dtype)
-    indptr = np.zeros(n_rows + 1, dtype=index_dtype)
+def _stack_rows(blocks: Iterable[sparse.csr_matrix], shape: tuple[int, int], expected: int) -> sparse.csr_matrix:
+    """Copy row blocks, made one at a time, into arrays allocated once for the `expected` number of pairs."""
+    index_dtype = _index_dtype(max(expected, *shape))
+    data, indices = np.empty(expected), np.empty(expected, dtype=index_dtype)
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
     row = position = 0
-    blocks.reverse()
-    while blocks:
-        block = blocks.pop()
-        data[position : position + block.nnz] = block.data
-        indices[position : position + block.nnz] = block.indices
+    for block in blocks:
+        end = position + block.nnz
+        if end > data.size:  # the count and the chunks disagreed on a pair at max_cost; grow once
+            data, indices = np.resize(data, 2 * end), np.resize(indices, 2 * end)
+        data[position:end], indices[position:end] = block.data, block.indices
         indptr[row + 1 : row + 1 + block.shape[0]] = block.indptr[1:] + position
-        row, position = row + block.shape[0], position + block.nnz
-        del block
-    return sparse.csr_matrix((data, indices, indptr), shape=(n_rows, n_columns))
+        row, position = row + block.shape[0], end
+    if row != shape[0]:
+        raise ValueError(f"row blocks cover {row} rows, expected {shape[0]}")
+    return _csr(data[:position], indices[:position], indptr, shape)
 
 
 def _index_dtype(largest: int) -> type[np.int32] | type[np.int64]:

@@ -25,7 +25,7 @@ from analytics.access._checks import FloatArray
 
 Decay = Callable[[FloatArray], FloatArray]
 
-# Luo & Qi (2009), "slow step-decay": travel-time zones of 0-10, 10-20 and 20-30 minutes.
+# Luo & Qi (2009): zones of 0-10, 10-20 and 20-30 minutes weighted 1, 0.68, 0.22 (also PySAL access's default).
 LUO_QI_2009_BANDS_MINUTES: tuple[tuple[float, float], ...] = ((10.0, 1.0), (20.0, 0.68), (30.0, 0.22))
 
 

@@ -7,7 +7,7 @@ The floating catchment family shares one computation with a weight w_ij per pair
     R_j = S_j / sum_i P_i w_ij        (supply per resident who can reach venue j)
     A_i = sum_j R_j w_ij              (what area i can reach, shared with everyone else reaching it)
 
-2SFCA weighs every pair within `max_cost` 1, E2SFCA by cost band, gravity by a decay function.
+2SFCA gives every pair within `max_cost` the weight 1, E2SFCA a weight per cost band, gravity a decay function.
 
 `convention="standard"` (default) gives R_j = 0 when nobody lives within reach of venue j and
 A_i = 0 for an area reaching no venue. `convention="pysal"` reproduces PySAL `access` 1.1.10 to the
@@ -27,18 +27,20 @@ has no residents (see docs/access.md). `normalize=True` divides by the populatio
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
-from analytics.access._checks import FloatArray, as_costs, as_quantities
+from analytics.access._checks import FloatArray, as_cost_limit, as_costs, as_quantities
 from analytics.access.costs import within_cost
 from analytics.access.decay import Decay, StepDecay
 
 Convention = Literal["standard", "pysal"]
+BLOCK_PAIRS = 4_000_000  # pairs weighted at a time: about 100 MB of temporary arrays, whatever the city
 
 
 def two_step_fca(
@@ -90,12 +92,16 @@ def hansen_potential(
     max_cost: float | None = None,
     convention: Convention = "standard",
 ) -> FloatArray:
-    """Hansen (1959) potential: sum of supply weighted by `decay(cost)` (a count when None), without competition."""
-    weights = _weights(costs, max_cost, decay)
-    capacity = as_quantities(supply, "supply", weights.shape[1])
-    scores: FloatArray = weights @ capacity
-    if convention == "pysal":
-        scores[np.diff(weights.indptr) == 0] = np.nan
+    """Hansen (1959) potential: supply within reach weighted by `decay(cost)` (unweighted if None), no competition."""
+    matrix = as_costs(costs)
+    capacity = as_quantities(supply, "supply", matrix.shape[1])
+    _check(convention)
+    scores = np.empty(matrix.shape[0])
+    for rows, weights in _weight_blocks(matrix, max_cost, decay):
+        block = weights @ capacity
+        if convention == "pysal":
+            block[np.diff(weights.indptr) == 0] = np.nan
+        scores[rows] = block
     return scores
 
 
@@ -106,8 +112,8 @@ def nearest_cost(costs: sparse.csr_matrix, mask: ArrayLike | None = None) -> Flo
         keep = np.asarray(mask, dtype=bool)
         if keep.shape != (matrix.shape[1],):
             raise ValueError(f"mask must hold one boolean per destination ({matrix.shape[1]}), got shape {keep.shape}")
-        kept_before = np.concatenate([[0], np.cumsum(keep[matrix.indices])])
-        data, indptr = matrix.data[keep[matrix.indices]], kept_before[matrix.indptr]
+        kept = keep[matrix.indices]
+        data, indptr = matrix.data[kept], np.concatenate([[0], np.cumsum(kept)])[matrix.indptr]
     else:
         data, indptr = matrix.data, matrix.indptr
     nearest = np.full(matrix.shape[0], np.inf)
@@ -132,37 +138,70 @@ def _floating_catchment(
     normalize: bool,
     convention: Convention,
 ) -> FloatArray:
-    weights = _weights(costs, max_cost, decay)
-    residents = as_quantities(demand, "demand", weights.shape[0])
-    capacity = as_quantities(supply, "supply", weights.shape[1])
-    catchment: FloatArray = weights.T @ residents
+    matrix = as_costs(costs)
+    residents = as_quantities(demand, "demand", matrix.shape[0])
+    capacity = as_quantities(supply, "supply", matrix.shape[1])
+    _check(convention)
+    catchment = np.zeros(matrix.shape[1])
+    for rows, weights in _weight_blocks(matrix, max_cost, decay):
+        catchment += weights.T @ residents[rows]
     if convention == "pysal":
-        scores = _pysal_second_step(weights, capacity, catchment)
-    elif convention == "standard":
-        ratio = np.divide(capacity, catchment, out=np.zeros_like(capacity), where=catchment > 0)
-        scores = weights @ ratio
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = capacity / catchment  # pandas' arithmetic: S/0 is inf (or NaN for 0/0)
     else:
-        raise ValueError(f"convention must be 'standard' or 'pysal', got {convention!r}")
+        ratio = np.divide(capacity, catchment, out=np.zeros_like(capacity), where=catchment > 0)
+    scores = np.empty(matrix.shape[0])
+    for rows, weights in _weight_blocks(matrix, max_cost, decay):
+        scores[rows] = _pysal_row_sums(weights, ratio) if convention == "pysal" else weights @ ratio
     return _normalized(scores, residents, convention) if normalize else scores
 
 
-def _weights(costs: sparse.csr_matrix, max_cost: float | None, decay: Decay | None) -> sparse.csr_matrix:
-    """The pairs within reach with their weights (1, or decay(cost)), in the cost matrix's structure."""
-    reach = within_cost(costs, max_cost)
-    values = np.ones(reach.nnz) if decay is None else np.asarray(decay(reach.data), dtype=np.float64)
-    if values.shape != reach.data.shape:
-        raise ValueError(f"decay must return one weight per cost, got shape {values.shape} for {reach.data.shape}")
-    if values.size and not (np.isfinite(values).all() and values.min() >= 0):
+def _check(convention: Convention) -> None:
+    if convention not in ("standard", "pysal"):
+        raise ValueError(f"convention must be 'standard' or 'pysal', got {convention!r}")
+
+
+def _weight_blocks(
+    costs: sparse.csr_matrix, max_cost: float | None, decay: Decay | None
+) -> Iterator[tuple[slice, sparse.csr_matrix]]:
+    """The weights of the pairs within reach, a block of rows at a time, so memory holds only one block of them."""
+    limit = np.inf if max_cost is None else as_cost_limit(max_cost)
+    for start, stop in itertools.pairwise(_block_bounds(costs.indptr, BLOCK_PAIRS)):
+        first, last = costs.indptr[start], costs.indptr[stop]
+        data, indices = costs.data[first:last], costs.indices[first:last]
+        indptr = costs.indptr[start : stop + 1] - first
+        if data.size and data.max() > limit:
+            keep = data <= limit
+            data, indices = data[keep], indices[keep]
+            indptr = np.concatenate([[0], np.cumsum(keep)])[indptr]
+        shape = (stop - start, costs.shape[1])
+        yield slice(start, stop), sparse.csr_matrix((_weigh(data, decay), indices, indptr), shape=shape)
+
+
+def _block_bounds(indptr: NDArray[np.integer], block_pairs: int) -> NDArray[np.int64]:
+    """Row numbers cutting the matrix into blocks of about `block_pairs` stored pairs (0 and the row count included)."""
+    rows = len(indptr) - 1
+    cuts = np.searchsorted(indptr, np.arange(block_pairs, indptr[-1], block_pairs))
+    return np.unique(np.concatenate([[0], cuts, [rows]])).astype(np.int64)
+
+
+def _weigh(costs: FloatArray, decay: Decay | None) -> FloatArray:
+    """The weight of each cost within reach: 1, or decay(cost), checked."""
+    if decay is None:
+        return np.ones(costs.size)
+    weights = np.asarray(decay(costs), dtype=np.float64)
+    if weights.shape != costs.shape:
+        raise ValueError(f"decay must return one weight per cost, got shape {weights.shape} for {costs.shape}")
+    if weights.size and not (np.isfinite(weights).all() and weights.min() >= 0):
         raise ValueError("decay must return finite, non-negative weights")
-    return sparse.csr_matrix((values, reach.indices, reach.indptr), shape=reach.shape)
+    return weights
 
 
-def _pysal_second_step(weights: sparse.csr_matrix, capacity: FloatArray, catchment: FloatArray) -> FloatArray:
-    """PySAL access's arithmetic: S/0 stays inf or NaN, NaN terms are skipped in sums, unreached areas are NaN."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = capacity / catchment
+def _pysal_row_sums(weights: sparse.csr_matrix, ratio: FloatArray) -> FloatArray:
+    """PySAL access's second step: NaN terms skipped (pandas' groupby sum), NaN for areas reaching nothing."""
+    with np.errstate(invalid="ignore"):
         terms = weights.data * ratio[weights.indices]
-    terms[np.isnan(terms)] = 0.0  # pandas' groupby sum skips NaN
+    terms[np.isnan(terms)] = 0.0
     summed = sparse.csr_matrix((terms, weights.indices, weights.indptr), shape=weights.shape)
     scores = np.asarray(summed @ np.ones(weights.shape[1]), dtype=np.float64)
     scores[np.diff(weights.indptr) == 0] = np.nan

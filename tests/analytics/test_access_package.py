@@ -1,13 +1,23 @@
-"""The examples in the access modules' docstrings run and stay true."""
+"""The access package as a whole: pure (no Django), and its docstring examples stay true."""
 
 from __future__ import annotations
 
 import doctest
 import importlib
+import subprocess
+import sys
 
 import pytest
 
 MODULES = ["costs", "decay", "measures", "deserts", "scenario"]
+
+
+def test_it_never_imports_django() -> None:
+    probe = "import sys, analytics.access; print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)  # noqa: S603
+
+    assert completed.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize("name", MODULES)
