@@ -18,6 +18,24 @@ from django.utils.translation import gettext_lazy as _
 MAX_AGE = 120
 
 
+class BilingualName(models.Model):
+    """Vocabulary entries named in French and English: `name` picks the active language."""
+
+    name_fr: str
+    name_en: str
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the active language."""
+        return localized(self.name_fr, self.name_en)
+
+
 class City(models.Model):
     """A learning city; every district, venue, organisation and indicator belongs to one."""
 
@@ -202,7 +220,7 @@ class Venue(models.Model):
         return [str(label) for present, label in names if present]
 
 
-class BuildingBlock(models.Model):
+class BuildingBlock(BilingualName):
     """One of UNESCO's six building blocks of a learning city."""
 
     code = models.SlugField(_("code"), unique=True)
@@ -215,16 +233,8 @@ class BuildingBlock(models.Model):
         verbose_name_plural = _("building blocks")
         ordering = ["position"]
 
-    def __str__(self) -> str:
-        return self.name
 
-    @property
-    def name(self) -> str:
-        """The name in the active language."""
-        return localized(self.name_fr, self.name_en)
-
-
-class Topic(models.Model):
+class Topic(BilingualName):
     """A subject in the catalogue's taxonomy, optionally mapped to a Formacode code."""
 
     code = models.SlugField(_("code"), unique=True, max_length=64)
@@ -238,16 +248,8 @@ class Topic(models.Model):
         verbose_name_plural = _("topics")
         ordering = ["code"]
 
-    def __str__(self) -> str:
-        return self.name
 
-    @property
-    def name(self) -> str:
-        """The name in the active language."""
-        return localized(self.name_fr, self.name_en)
-
-
-class AudienceLabel(models.Model):
+class AudienceLabel(BilingualName):
     """A group an opportunity is meant for: families, seniors, job seekers, newcomers..."""
 
     code = models.SlugField(_("code"), unique=True)
@@ -259,16 +261,8 @@ class AudienceLabel(models.Model):
         verbose_name_plural = _("audiences")
         ordering = ["code"]
 
-    def __str__(self) -> str:
-        return self.name
 
-    @property
-    def name(self) -> str:
-        """The name in the active language."""
-        return localized(self.name_fr, self.name_en)
-
-
-class Language(models.Model):
+class Language(BilingualName):
     """A language learning can happen in (ISO 639-1 code)."""
 
     code = models.CharField(_("code"), max_length=3, primary_key=True)
@@ -279,14 +273,6 @@ class Language(models.Model):
         verbose_name = _("language")
         verbose_name_plural = _("languages")
         ordering = ["code"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        """The name in the active language."""
-        return localized(self.name_fr, self.name_en)
 
 
 class Kind(models.TextChoices):
