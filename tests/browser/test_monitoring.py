@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -46,3 +49,29 @@ def test_it_lets_a_coordinator_find_deserts_and_try_a_new_venue(open_page: OpenP
 def desert_share(page: Page, district: str) -> int:
     """The percentage shown in the district table's Share column."""
     return int(page.get_by_role("row", name=district).get_by_role("cell").last.inner_text().rstrip(" %"))
+
+
+def test_it_lets_a_coordinator_map_uploaded_areas(open_page: OpenPage, axe_source: str, tmp_path: Path) -> None:
+    make_world()
+    areas = tmp_path / "areas.geojson"
+    features = [
+        {"type": "Feature", "id": name, "geometry": rectangle(west, west + 0.02), "properties": {"people": people}}
+        for name, west, people in [("north", 0.68, 1200), ("south", 0.75, 800)]
+    ]
+    areas.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    venues = tmp_path / "venues.csv"
+    venues.write_text("id,longitude,latitude,supply\nlibrary,0.69,47.387,25\n")
+    page = open_page()
+    log_in(page, "coordinator@city.test")
+    page.goto("/en/coordinate/access/areas/")
+    assert_accessible(page, axe_source)
+
+    page.get_by_label("Areas (GeoJSON)").set_input_files(str(areas))
+    page.get_by_label("Population property").fill("people")
+    page.get_by_label("Venues (CSV: longitude, latitude, supply)").set_input_files(str(venues))
+    page.get_by_label("Measure").select_option("nearest")
+    page.get_by_role("button", name="Analyse").click()
+
+    expect(page.get_by_text("2 areas, 2,000 inhabitants, 1 places with supply.")).to_be_visible()
+    expect(page.get_by_role("row", name="south")).to_contain_text("800")
+    assert_accessible(page, axe_source)

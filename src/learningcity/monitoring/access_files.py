@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,11 +35,18 @@ class Areas:
 
 
 def read_areas(path: Path, population_property: str) -> Areas:
-    """Polygons (or points) with a population property, from a GeoJSON FeatureCollection."""
-    features = _feature_collection(path)
+    """Polygons (or points) with a population property, from a GeoJSON FeatureCollection file."""
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise InputError(f"{path.name} is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    return parse_areas(path.read_bytes(), path.name, population_property)
+
+
+def parse_areas(content: bytes, name: str, population_property: str) -> Areas:
+    """Areas from the bytes of a GeoJSON FeatureCollection (a file or an upload called `name`)."""
+    features = _feature_collection(content, name)
     points, population = [], []
     for number, feature in enumerate(features, start=1):
-        where = f"{path.name}, feature {number}"
+        where = f"{name}, feature {number}"
         try:
             geometry = shapely.geometry.shape(feature.get("geometry") or {})
         except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException) as error:
@@ -54,21 +62,21 @@ def read_areas(path: Path, population_property: str) -> Areas:
     return Areas(features=features, lonlat=np.array(points, dtype=float), population=np.array(population))
 
 
-def _feature_collection(path: Path) -> list[dict[str, Any]]:
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputError(f"{path.name} is larger than {MAX_FILE_BYTES // 2**20} MiB")
+def _feature_collection(content: bytes, name: str) -> list[dict[str, Any]]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InputError(f"{path.name} is not UTF-8 JSON: {error}") from error
+        data = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise InputError(f"{name} is not UTF-8 JSON: {error}") from error
     if (
         not isinstance(data, dict)
         or data.get("type") != "FeatureCollection"
         or not isinstance(data.get("features"), list)
     ):
-        raise InputError(f"{path.name} is not a GeoJSON FeatureCollection")
+        raise InputError(f"{name} is not a GeoJSON FeatureCollection")
     if not data["features"]:
-        raise InputError(f"{path.name} has no features")
+        raise InputError(f"{name} has no features")
+    if not all(isinstance(feature, dict) for feature in data["features"]):
+        raise InputError(f"{name}: every feature must be a GeoJSON object")
     return list(data["features"])
 
 
@@ -83,20 +91,25 @@ def _number(value: Any, where: str, name: str) -> float:
 
 
 def read_venues(path: Path) -> pd.DataFrame:
-    """Venues from CSV with columns longitude, latitude, supply (and optionally id, name)."""
+    """Venues from a CSV file with columns longitude, latitude, supply (and optionally id, name)."""
+    return parse_venues(path.read_bytes(), path.name)
+
+
+def parse_venues(content: bytes, name: str) -> pd.DataFrame:
+    """Venues from the bytes of a CSV (a file or an upload called `name`)."""
     try:
-        frame = pd.read_csv(path, encoding="utf-8-sig", dtype={"id": str, "name": str})
+        frame = pd.read_csv(io.BytesIO(content), encoding="utf-8-sig", dtype={"id": str, "name": str})
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise InputError(f"{path.name} is not a readable UTF-8 CSV file: {error}") from error
+        raise InputError(f"{name} is not a readable UTF-8 CSV file: {error}") from error
     missing = {"longitude", "latitude", "supply"} - set(frame.columns)
     if missing:
-        raise InputError(f"{path.name}: missing column(s) {', '.join(sorted(missing))}")
+        raise InputError(f"{name}: missing column(s) {', '.join(sorted(missing))}")
     for column, low, high in [("longitude", -180, 180), ("latitude", -90, 90), ("supply", 0, np.inf)]:
         values = pd.to_numeric(frame[column], errors="coerce")
         bad = values.isna() | (values < low) | (values > high)
         if bad.any():
             line = int(np.flatnonzero(bad.to_numpy())[0]) + 2  # header is line 1
-            raise InputError(f"{path.name}, line {line}: '{column}' must be a number from {low} to {high}")
+            raise InputError(f"{name}, line {line}: '{column}' must be a number from {low} to {high}")
         frame[column] = values.astype(float)
     if "id" not in frame.columns:
         frame["id"] = [str(number) for number in range(1, len(frame) + 1)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from learningcity.catalogue.models import BuildingBlock, Venue
@@ -82,3 +84,34 @@ class AccessForm(forms.Form):
             measure=data.get("measure") or "2sfca", max_cost=float(data.get("max_cost") or 800), supply=supply,
             change=change,
         )  # fmt: skip
+
+
+class AreasUploadForm(forms.Form):
+    """A coordinator's own small areas (e.g. census areas) and venues, analysed without touching the catalogue."""
+
+    areas = forms.FileField(
+        label=_("Areas (GeoJSON)"),
+        help_text=_("A FeatureCollection of polygons in WGS84, each with its population as a property."),
+    )
+    population_property = forms.CharField(label=_("Population property"), initial="population", max_length=100)
+    supply_property = forms.CharField(
+        label=_("Supply property of the areas"), required=False, max_length=100,
+        help_text=_("Or give venues below."),
+    )  # fmt: skip
+    venues = forms.FileField(
+        label=_("Venues (CSV: longitude, latitude, supply)"),
+        required=False,
+    )
+    measure = AccessForm.base_fields["measure"]
+    max_cost = AccessForm.base_fields["max_cost"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("venues")) == bool(data.get("supply_property")):
+            raise forms.ValidationError(_("Give either a venues file or a supply property, not both."))
+        for name in ("areas", "venues"):
+            upload = data.get(name)
+            if upload is not None and upload.size > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+                self.add_error(name, _("This file is larger than the limit of %(size)s.")
+                               % {"size": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)})  # fmt: skip
+        return data

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import shapely
 
 # A colour-blind-safe sequential scale (viridis), from least to best access; deserts are also hatched.
 PALETTE = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]
@@ -116,3 +118,63 @@ def readable(value: float) -> str:
     if abs(value) >= 100:
         return f"{value:,.0f}".replace(",", "\u202f")
     return f"{value:.3g}"
+
+
+@dataclass(frozen=True)
+class MapShape:
+    """One area on the map, as an SVG path."""
+
+    path: str
+    fill: str
+    desert: bool
+
+
+@dataclass(frozen=True)
+class AreaMap:
+    """A choropleth of arbitrary polygons (uploaded areas)."""
+
+    width: float
+    height: float
+    shapes: list[MapShape]
+    points: list[MapPoint]
+    legend: list[tuple[str, str]]
+
+
+def area_choropleth(
+    *,
+    geometries: list[dict[str, Any]],
+    scores: npt.NDArray[np.float64],
+    desert: npt.NDArray[np.bool_],
+    venues: list[tuple[float, float, float, str]],
+    higher_is_better: bool = True,
+) -> AreaMap:
+    """Polygons coloured by score class (simplified to about 10 m), deserts hatched, venues as dots."""
+    shapes = [shapely.geometry.shape(geometry).simplify(0.0001) for geometry in geometries]
+    bounds = shapely.total_bounds(shapes)
+    projector = Projector(np.array([bounds[0], bounds[2]]), np.array([bounds[1], bounds[3]]))
+    classes, edges = score_classes(scores if higher_is_better else -scores)
+    drawn = [
+        MapShape(path=_svg_path(shape, projector), fill=PALETTE[int(classes[i])], desert=bool(desert[i]))
+        for i, shape in enumerate(shapes)
+    ]
+    largest = max((supply for _, _, supply, _ in venues), default=1.0) or 1.0
+    points = [
+        MapPoint(x=projector.x(lon), y=projector.y(lat), radius=1 + 3 * math.sqrt(supply / largest), label=name)
+        for lon, lat, supply, name in venues
+    ]
+    signed = edges if higher_is_better else [-edge for edge in edges]
+    legend = [(PALETTE[i], f"{readable(signed[i])} – {readable(signed[i + 1])}") for i in range(5)]
+    return AreaMap(width=WIDTH, height=projector.height, shapes=drawn, points=points, legend=legend)
+
+
+def _svg_path(shape: Any, projector: Projector) -> str:
+    """Every ring of a (multi)polygon as SVG path commands (point areas become small squares)."""
+    if shape.geom_type == "Point":
+        shape = shape.buffer(0.0005, cap_style="square")
+    polygons = getattr(shape, "geoms", [shape])
+    commands = []
+    for polygon in polygons:
+        for ring in [polygon.exterior, *polygon.interiors]:
+            coordinates = " L".join(f"{projector.x(x):.1f} {projector.y(y):.1f}" for x, y in ring.coords)
+            commands.append(f"M{coordinates}Z")
+    return "".join(commands)

@@ -8,4 +8,5 @@ app_name = "monitoring"
 urlpatterns = [
     path("coordinate/access/", views.access_map, name="access"),
     path("coordinate/access.<str:fmt>", views.access_download, name="access-download"),
+    path("coordinate/access/areas/", views.access_upload, name="access-upload"),
 ]

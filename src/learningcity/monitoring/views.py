@@ -11,14 +11,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from learningcity.catalogue.models import City
 from learningcity.catalogue.permissions import is_coordinator_of
 from learningcity.catalogue.selectors import current_city
 from learningcity.monitoring import access
-from learningcity.monitoring.forms import AccessForm
-from learningcity.monitoring.mapping import choropleth
+from learningcity.monitoring import access_files as files
+from learningcity.monitoring.forms import AccessForm, AreasUploadForm
+from learningcity.monitoring.mapping import area_choropleth, choropleth
 
 
 def _coordinated_city(request: HttpRequest) -> City:
@@ -112,3 +113,45 @@ def write_csv(result: access.AccessResult, stream: Any) -> None:
     writer = csv.DictWriter(stream, fieldnames=list(rows[0]) if rows else ["cell"])
     writer.writeheader()
     writer.writerows(rows)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def access_upload(request: HttpRequest) -> HttpResponse:
+    """Learning deserts of areas and venues the coordinator uploads (census areas, another city...)."""
+    _coordinated_city(request)
+    form = AreasUploadForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        try:
+            context.update(_analyse_upload(form.cleaned_data))
+        except files.InputError as error:
+            form.add_error(None, str(error))
+    return render(request, "monitoring/access_upload.html", context)
+
+
+def _analyse_upload(data: dict[str, Any]) -> dict[str, Any]:
+    areas = files.parse_areas(data["areas"].read(), data["areas"].name, data["population_property"])
+    blank = 0
+    if data.get("venues"):
+        venues = files.parse_venues(data["venues"].read(), data["venues"].name)
+    else:
+        venues, blank = files.venues_from_areas(areas, data["supply_property"])
+    query = files.FileQuery(measure=data.get("measure") or "2sfca", max_cost=float(data.get("max_cost") or 800))
+    result = files.analyse_files(areas, venues, query)
+    area_map = area_choropleth(
+        geometries=[feature["geometry"] for feature in areas.features], scores=result.scores, desert=result.desert,
+        higher_is_better=query.measure != "nearest",
+        venues=list(zip(venues["longitude"], venues["latitude"], venues["supply"], venues["id"], strict=True)),
+    )  # fmt: skip
+    ids = files.area_ids(areas)
+    worst = sorted(
+        (i for i in range(len(ids)) if result.desert[i]), key=lambda i: float(areas.population[i]), reverse=True
+    )[:20]
+    people = float(areas.population.sum()) or 1.0
+    return {
+        "result": result, "map": area_map, "areas": areas, "venue_count": len(venues), "blank_supply": blank,
+        "population": float(areas.population.sum()), "within_walk_percent": 100 * result.within_walk_share,
+        "desert_percent": 100 * result.desert_population / people,
+        "worst": [(ids[i], float(areas.population[i])) for i in worst], "query": query,
+    }  # fmt: skip
