@@ -5,11 +5,13 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
 
-from tests.factories import World, make_world
+if TYPE_CHECKING:
+    from tests.factories import World
 
 ROLES = ["anonymous", "resident", "other_resident", "provider_staff", "other_provider_staff", "coordinator"]
 
@@ -23,6 +25,8 @@ def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def world(db: None) -> World:
     """A city, two providers, their listings and the six personas."""
+    from tests.factories import make_world  # imported here so Django-free tests (analytics) need no Django
+
     return make_world()
 
 
