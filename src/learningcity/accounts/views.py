@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from learningcity.accounts.forms import SignupForm
+from learningcity.monitoring.selectors import feedback_due, follow_up_due
 
 
 @require_http_methods(["GET", "POST"])
@@ -29,12 +32,10 @@ def signup(request: HttpRequest) -> HttpResponse:
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
     """The person's own account and roles."""
-    return render(
-        request,
-        "accounts/account.html",
-        {
-            "memberships": request.user.memberships.select_related(  # type: ignore[union-attr]
-                "organisation"
-            )
-        },
-    )
+    user: Any = request.user
+    context = {
+        "memberships": user.memberships.select_related("organisation"),
+        "feedback_due": feedback_due(user=user),
+        "follow_up_due": follow_up_due(user=user),
+    }
+    return render(request, "accounts/account.html", context)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from learningcity.catalogue.models import BuildingBlock, Venue
 from learningcity.monitoring.access import AccessQuery, VenueChange
 from learningcity.monitoring.inputs import SupplyFilters
+from learningcity.monitoring.models import Outcome
 
 
 class AccessForm(forms.Form):
@@ -115,3 +116,20 @@ class AreasUploadForm(forms.Form):
                 self.add_error(name, _("This file is larger than the limit of %(size)s.")
                                % {"size": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)})  # fmt: skip
         return data
+
+
+class FeedbackForm(forms.Form):
+    """A rating from 1 to 5 and an optional comment."""
+
+    rating = forms.TypedChoiceField(
+        label=_("How useful was it?"), coerce=int, widget=forms.RadioSelect,
+        choices=[(5, _("5 — very useful")), (4, "4"), (3, "3"), (2, "2"), (1, _("1 — not useful"))],
+    )  # fmt: skip
+    comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=2000, widget=forms.Textarea)
+
+
+class FollowUpForm(forms.Form):
+    """What the learning led to."""
+
+    outcome = forms.ChoiceField(label=_("What did it lead to?"), choices=Outcome.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=2000, widget=forms.Textarea)

@@ -9,4 +9,6 @@ urlpatterns = [
     path("coordinate/access/", views.access_map, name="access"),
     path("coordinate/access.<str:fmt>", views.access_download, name="access-download"),
     path("coordinate/access/areas/", views.access_upload, name="access-upload"),
+    path("feedback/<int:pk>/", views.feedback, name="feedback"),
+    path("feedback/<int:pk>/follow-up/", views.follow_up, name="follow-up"),
 ]

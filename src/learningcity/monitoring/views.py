@@ -6,19 +6,21 @@ import csv
 import json
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from learningcity.catalogue.models import City
 from learningcity.catalogue.permissions import is_coordinator_of
 from learningcity.catalogue.selectors import current_city
-from learningcity.monitoring import access
+from learningcity.enrolment.models import Registration
+from learningcity.monitoring import access, services
 from learningcity.monitoring import access_files as files
-from learningcity.monitoring.forms import AccessForm, AreasUploadForm
+from learningcity.monitoring.forms import AccessForm, AreasUploadForm, FeedbackForm, FollowUpForm
 from learningcity.monitoring.mapping import area_choropleth, choropleth
 
 
@@ -155,3 +157,46 @@ def _analyse_upload(data: dict[str, Any]) -> dict[str, Any]:
         "desert_percent": 100 * result.desert_population / people,
         "worst": [(ids[i], float(areas.population[i])) for i in worst], "query": query,
     }  # fmt: skip
+
+
+def _own_registration(request: HttpRequest, pk: int) -> Registration:
+    # Someone else's registration is "not found", so that ids reveal nothing.
+    return get_object_or_404(
+        Registration.objects.select_related("session__opportunity"), pk=pk, user_id=request.user.pk
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """A learner rates a session they attended."""
+    registration = _own_registration(request, pk)
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_give(registration=registration, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Thank you for your feedback."))
+            return redirect("accounts:account")
+    context = {"form": form, "registration": registration, "title": _("Your feedback")}
+    return render(request, "monitoring/feedback.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    """A learner says, some weeks later, what the learning led to."""
+    registration = _own_registration(request, pk)
+    form = FollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.follow_up_give(registration=registration, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Thank you for telling us."))
+            return redirect("accounts:account")
+    context = {"form": form, "registration": registration, "title": _("What did it lead to?")}
+    return render(request, "monitoring/feedback.html", context)
