@@ -309,6 +309,52 @@ def _access_inputs(options: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
     return areas, venues, query, costs
 
 
+def _city(slug: str | None) -> Any:
+    from learningcity.catalogue.models import City
+    from learningcity.catalogue.selectors import current_city
+
+    city = City.objects.filter(slug=slug).first() if slug else current_city()
+    if city is None:
+        fail(f"No city {slug!r}: create it first (or load the demo city)." if slug else "No city yet.")
+    return city
+
+
+@main.command("install-indicators")
+@click.option("--city", "city_slug", help="City slug (default: the instance's city).")
+def install_indicators(city_slug: str | None) -> None:
+    """Give the city the framework's default indicators it does not track yet."""
+    setup_django()
+    from learningcity.monitoring.services import indicators_install
+
+    city = _city(city_slug)
+    added = indicators_install(city=city)
+    click.echo(f"{added} indicators added to {city.name}.")
+
+
+@main.command("import-statistics")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--city", "city_slug", help="City slug (default: the instance's city).")
+@click.option("--indicator", help="The indicator of every row, when the file has no indicator column.")
+def import_statistics_command(path: Path, city_slug: str | None, indicator: str | None) -> None:
+    """Import official statistics from CSV (indicator, area, year, value, source): all rows or none."""
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from learningcity.monitoring.services import statistics_import
+
+    if path.stat().st_size > 50 * 1024 * 1024:
+        fail(f"{path.name} is larger than 50 MiB.")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="latin-1")  # spreadsheets often export Latin-1
+    try:
+        created, updated = statistics_import(city=_city(city_slug), csv_text=text, indicator=indicator)
+    except ValidationError as error:
+        fail(" ".join(error.messages))
+    click.echo(f"{created} values created, {updated} updated.")
+
+
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def manage(args: tuple[str, ...]) -> None:

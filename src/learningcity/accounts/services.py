@@ -13,15 +13,17 @@ COORDINATORS_GROUP = "Coordinators"
 
 
 def coordinators_group() -> Group:
-    """The "Coordinators" group, with add, change and view permissions on every catalogue model."""
+    """The "Coordinators" group: add, change and view on the catalogue and on the city's indicators."""
     group, _ = Group.objects.get_or_create(name=COORDINATORS_GROUP)
-    codenames = [
-        f"{action}_{model._meta.model_name}"
-        for model in apps.get_app_config("catalogue").get_models()
-        for action in ("add", "change", "view")
+    models = [
+        *apps.get_app_config("catalogue").get_models(),
+        apps.get_model("monitoring", "CityIndicator"),
+        apps.get_model("monitoring", "StatisticValue"),
     ]
-    permissions = Permission.objects.filter(content_type__app_label="catalogue", codename__in=codenames)
-    group.permissions.add(*permissions)
+    for model in models:
+        codenames = [f"{action}_{model._meta.model_name}" for action in ("add", "change", "view")]
+        app_label = model._meta.app_label
+        group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
     return group
 
 

@@ -51,3 +51,77 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration} — {self.outcome}"
+
+
+class Direction(models.TextChoices):
+    """Whether more of an indicator is better."""
+
+    HIGHER = "higher", _("Higher is better")
+    LOWER = "lower", _("Lower is better")
+
+
+class Source(models.TextChoices):
+    """Where an indicator's values come from."""
+
+    PLATFORM = "platform", _("Computed from the platform")
+    STATISTIC = "statistic", _("Imported statistic")
+    SURVEY = "survey", _("Survey")
+
+
+class CityIndicator(models.Model):
+    """An indicator a city tracks under UNESCO's framework; coordinators add, edit and retire them."""
+
+    city = models.ForeignKey("catalogue.City", on_delete=models.CASCADE, related_name="indicators")
+    code = models.SlugField(_("code"), max_length=64)
+    sub_area = models.CharField(_("sub-area"), max_length=8, help_text=_("Framework sub-area, e.g. 2.3"))
+    name_fr = models.CharField(_("name (French)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    definition_fr = models.TextField(_("definition (French)"))
+    definition_en = models.TextField(_("definition (English)"))
+    unit = models.CharField(_("unit"), max_length=32)
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    breakdowns = models.JSONField(_("breakdowns"), default=list, blank=True)
+    target = models.FloatField(_("target"), null=True, blank=True)
+    goalpost_low = models.FloatField(_("lower goalpost"))
+    goalpost_high = models.FloatField(_("upper goalpost"))
+    method = models.CharField(_("computation"), max_length=64, blank=True, help_text=_("Platform method, if any"))
+    framework_version = models.CharField(_("framework version"), max_length=16, blank=True)
+    retired = models.BooleanField(_("retired"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["sub_area", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "code"], name="indicator_code_unique_per_city"),
+            models.CheckConstraint(
+                condition=Q(goalpost_low__lt=models.F("goalpost_high")), name="indicator_goalposts_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name_en or self.name_fr}"
+
+
+class StatisticValue(models.Model):
+    """A value of an imported statistic or survey indicator, for the city or one of its districts, one year."""
+
+    indicator = models.ForeignKey(CityIndicator, on_delete=models.CASCADE, related_name="values")
+    area = models.CharField(_("area"), max_length=100, help_text=_("District code, or the city's name"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.FloatField(_("value"))
+    source = models.CharField(_("source"), max_length=300)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("statistic")
+        verbose_name_plural = _("statistics")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "area", "year"], name="statistic_once_per_area_year"),
+            models.CheckConstraint(condition=Q(year__gte=1900, year__lte=2200), name="statistic_year_plausible"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.area} {self.year}: {self.value}"
