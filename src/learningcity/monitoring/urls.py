@@ -9,6 +9,7 @@ urlpatterns = [
     path("coordinate/access/", views.access_map, name="access"),
     path("coordinate/access.<str:fmt>", views.access_download, name="access-download"),
     path("coordinate/access/areas/", views.access_upload, name="access-upload"),
+    path("coordinate/indicators/", views.indicators, name="indicators"),
     path("feedback/<int:pk>/", views.feedback, name="feedback"),
     path("feedback/<int:pk>/follow-up/", views.follow_up, name="follow-up"),
 ]

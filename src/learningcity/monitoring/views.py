@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -20,6 +22,7 @@ from learningcity.catalogue.selectors import current_city
 from learningcity.enrolment.models import Registration
 from learningcity.monitoring import access, services
 from learningcity.monitoring import access_files as files
+from learningcity.monitoring.dashboard import city_dashboard, dashboard_sections, index_rows
 from learningcity.monitoring.forms import AccessForm, AreasUploadForm, FeedbackForm, FollowUpForm
 from learningcity.monitoring.mapping import area_choropleth, choropleth
 
@@ -200,3 +203,24 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("accounts:account")
     context = {"form": form, "registration": registration, "title": _("What did it lead to?")}
     return render(request, "monitoring/feedback.html", context)
+
+
+@login_required
+@require_GET
+def indicators(request: HttpRequest) -> HttpResponse:
+    """Indicators by UNESCO area and sub-area, with the district breakdowns and the index by district."""
+    city = _coordinated_city(request)
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", this_year))
+    except ValueError:
+        year = this_year
+    year = min(max(year, 2000), this_year)
+    board = city_dashboard(city, year)
+    names: dict[str, str] = dict(city.districts.values_list("code", "name"))
+    context = {
+        "city": city, "year": year, "version": board.framework.version, "index_indicators": board.index_indicators,
+        "sections": dashboard_sections(board, (get_language() or "fr")[:2], names),
+        "index_rows": index_rows(board, names),
+    }  # fmt: skip
+    return render(request, "monitoring/indicators.html", context)

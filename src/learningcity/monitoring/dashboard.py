@@ -1,0 +1,103 @@
+"""The coordinator's dashboard: indicators by UNESCO area and sub-area, and the index by district."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from analytics.index import Choices, IndexConfig, Tree, uncertainty
+from analytics.indicators import Framework, Indicator, compute_indicators, load_framework, suppress_small_counts
+from learningcity.catalogue.models import City
+from learningcity.monitoring.indicator_tables import indicator_tables
+from learningcity.monitoring.models import Source
+
+MIN_DISTRICT_INDICATORS = 3
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What the dashboard shows for one city and year."""
+
+    framework: Framework
+    totals: pd.DataFrame  # one row per indicator: the city's value
+    by_district: pd.DataFrame  # published (suppressed) district breakdowns
+    index: pd.DataFrame | None  # per district: median rank, 5-95 % rank interval, score interval
+    index_indicators: list[str]
+
+
+def city_dashboard(city: City, year: int, *, runs: int = 300) -> Dashboard:
+    """Compute every indicator for the year, suppress small counts, and build the index by district."""
+    framework = load_framework()
+    cells = compute_indicators(indicator_tables(city, year), framework, year, ["district"], area=city.slug)
+    totals = cells[cells["breakdown"] == "total"].drop_duplicates("indicator").set_index("indicator")
+    districts = suppress_small_counts(cells[cells["breakdown"] == "district"].reset_index(drop=True))
+    index, used = district_index(framework, cells[cells["breakdown"] == "district"], runs=runs)
+    return Dashboard(framework=framework, totals=totals, by_district=districts, index=index, index_indicators=used)
+
+
+def district_index(framework: Framework, cells: pd.DataFrame, *, runs: int) -> tuple[pd.DataFrame | None, list[str]]:
+    """The Learning City Index of each district with Monte Carlo rank intervals (None with too little data)."""
+    data = cells.pivot_table(index="district", columns="indicator", values="value", aggfunc="first")
+    data = data.drop(index=["none"], errors="ignore").dropna(axis=1, thresh=max(2, int(0.66 * len(data))))
+    # An indicator with almost no variation between districts cannot rank them (and breaks normalisation).
+    data = data.loc[:, data.nunique() >= 3]
+    if data.shape[1] < MIN_DISTRICT_INDICATORS or data.shape[0] < 3:
+        return None, []
+    indicators = [framework.indicator(code) for code in data.columns]
+    meta = pd.DataFrame({
+        "code": [i.code for i in indicators], "direction": [1 if i.direction == "higher" else -1 for i in indicators],
+        "low": [i.goalposts[0] for i in indicators], "high": [i.goalposts[1] for i in indicators],
+        "target": [i.target for i in indicators], "weight": 1.0,
+    })  # fmt: skip
+    sub_areas = {i.sub_area for i in indicators}
+    parents: dict[str, Any] = {i.code: i.sub_area for i in indicators}
+    parents.update({code: framework.sub_area(code).area for code in sub_areas})
+    parents.update({framework.sub_area(code).area: "index" for code in sub_areas})
+    tree = Tree.from_parents(parents)
+    choices = Choices(normalisations=("minmax", "goalposts", "rank"), aggregations=("arithmetic", "geometric"))
+    try:
+        result = uncertainty(data, meta, tree, choices, n=runs, config=IndexConfig(weighting="equal"), seed=0)
+    except ValueError:  # too little usable data this year: the dashboard says the index is not available
+        return None, []
+    return result.summary.sort_values("median_rank"), list(data.columns)
+
+
+def dashboard_sections(board: Dashboard, language: str, names: dict[str, str]) -> list[dict[str, Any]]:
+    """Areas, their sub-areas and each indicator's value and district breakdown, ready for the template."""
+    framework = board.framework
+    sections = []
+    for area in framework.areas:
+        subs = []
+        for sub in (sub for sub in framework.sub_areas if sub.area == area.code):
+            rows = [indicator_row(board, indicator, language, names) for indicator in framework.indicators_of(sub.code)]
+            subs.append({"sub": sub, "name": getattr(sub.name, language), "rows": rows})
+        sections.append({"area": area, "name": getattr(area.name, language), "subs": subs})
+    return sections
+
+
+def indicator_row(board: Dashboard, indicator: Indicator, language: str, names: dict[str, str]) -> dict[str, Any]:
+    """One indicator: its names, the city's value (None without data) and the published district values."""
+    total: Any = board.totals.loc[indicator.code] if indicator.code in board.totals.index else None
+    breakdown = board.by_district[board.by_district["indicator"] == indicator.code]
+    return {
+        "indicator": indicator, "name": getattr(indicator.name, language),
+        "definition": getattr(indicator.definition, language),
+        "unit": getattr(board.framework.units[indicator.unit].name, language),
+        "source": Source(indicator.source).label,
+        "value": None if total is None or total["status"] != "ok" else float(total["value"]),
+        "districts": [(names.get(str(row["district"]), str(row["district"])), row["value"], row["suppressed"])
+                      for row in breakdown.to_dict("records")],
+    }  # fmt: skip
+
+
+def index_rows(board: Dashboard, names: dict[str, str]) -> list[dict[str, Any]]:
+    """The index table: district name, median rank and intervals."""
+    if board.index is None:
+        return []
+    rows = board.index.to_dict("index")
+    return [
+        {"district": names.get(str(code), str(code)), **{str(k): v for k, v in row.items()}}
+        for code, row in rows.items()
+    ]

@@ -1,0 +1,33 @@
+"""The coordinator's indicator dashboard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from tests.conftest import ROLES
+from tests.factories import World
+
+URL = "/en/coordinate/indicators/"
+
+
+@pytest.mark.parametrize("role_index", range(len(ROLES)), ids=ROLES)
+def test_it_shows_indicators_only_to_coordinators(
+    world: World, client_for: Callable[[str], Client], role_index: int
+) -> None:
+    assert client_for(ROLES[role_index]).get(URL).status_code == [302, 403, 403, 403, 403, 200][role_index]
+
+
+def test_it_lists_all_twelve_sub_areas_with_values_from_the_catalogue(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    response = client_for("coordinator").get(URL, {"year": "nonsense"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count("<h3>") == 12
+    assert "Inclusive learning in the education system" in page
+    rows = [row for section in response.context["sections"] for sub in section["subs"] for row in sub["rows"]]
+    free = next(row for row in rows if row["indicator"].code == "free-offers")
+    assert free["value"] == pytest.approx(100.0), "the one published offer is free"
