@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from learningcity.catalogue.models import District, Venue
+from learningcity.catalogue.models import District, Session, Venue
+from learningcity.enrolment.models import Registration
 from tests.browser.helpers import OpenPage, assert_accessible, log_in
 from tests.factories import make_world
 
@@ -75,3 +78,31 @@ def test_it_lets_a_coordinator_map_uploaded_areas(open_page: OpenPage, axe_sourc
     expect(page.get_by_text("2 areas, 2,000 inhabitants, 1 places with supply.")).to_be_visible()
     expect(page.get_by_role("row", name="south")).to_contain_text("800")
     assert_accessible(page, axe_source)
+
+
+def test_it_shows_the_indicator_dashboard_accessibly(open_page: OpenPage, axe_source: str) -> None:
+    make_world()
+    page = open_page()
+    log_in(page, "coordinator@city.test")
+    page.get_by_role("navigation").get_by_role("link", name="Indicators").click()
+    expect(page.get_by_role("heading", name="Inclusive learning in the education system")).to_be_visible()
+    assert_accessible(page, axe_source)
+
+
+def test_it_lets_a_learner_rate_a_session_they_attended(open_page: OpenPage, axe_source: str) -> None:
+    world = make_world()
+    end = timezone.now() - timedelta(days=1)
+    session = Session.objects.create(opportunity=world.published, start=end - timedelta(hours=2), end=end)
+    resident = world.users["resident"]
+    assert resident is not None
+    Registration.objects.create(user=resident, session=session, attended=True)
+    page = open_page()
+    log_in(page, "alice@resident.test")
+    page.goto("/en/accounts/me/")
+    page.get_by_role("link", name="Rate “Watercolour workshop”").click()
+    assert_accessible(page, axe_source)
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("alert")).to_contain_text("Please correct")
+    page.get_by_label("5 — very useful").check()
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("status")).to_contain_text("Thank you for your feedback.")
