@@ -31,3 +31,17 @@ def test_it_lists_all_twelve_sub_areas_with_values_from_the_catalogue(
     rows = [row for section in response.context["sections"] for sub in section["subs"] for row in sub["rows"]]
     free = next(row for row in rows if row["indicator"].code == "free-offers")
     assert free["value"] == pytest.approx(100.0), "the one published offer is free"
+
+
+def test_it_feeds_the_walk_to_a_free_offer_from_the_learning_deserts(world: World) -> None:
+    from learningcity.catalogue.models import District, Venue
+    from learningcity.monitoring.indicator_tables import free_offer_access
+
+    for code, west in [("01", 0.68), ("02", 0.70)]:
+        ring = [[west, 47.38], [west + 0.02, 47.38], [west + 0.02, 47.395], [west, 47.395], [west, 47.38]]
+        District.objects.filter(city=world.city, code=code).update(boundary={"type": "Polygon", "coordinates": [ring]})
+    Venue.objects.filter(city=world.city).update(latitude=47.387, longitude=0.69)  # in district 01
+    table = free_offer_access(world.city).groupby("district")[["population", "population_within"]].sum()
+    population, within = table["population"].to_dict(), table["population_within"].to_dict()
+    assert population == pytest.approx({"01": 5000, "02": 5000})
+    assert within["02"] < within["01"], "the district without the venue is further from a free offer"

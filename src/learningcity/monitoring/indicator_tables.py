@@ -10,6 +10,7 @@ import pandas as pd
 from learningcity.catalogue.models import City, Opportunity, PopulationCount
 from learningcity.enrolment.models import Registration
 from learningcity.monitoring.inputs import AGE_BANDS
+from learningcity.monitoring.measuring import WALK_METRES
 from learningcity.monitoring.models import Feedback, FollowUp, StatisticValue
 
 BAND_LABELS = [band for band, _, _ in AGE_BANDS]
@@ -121,9 +122,32 @@ def statistics(city: City) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=["indicator", "area", "year", "value", "source"])
 
 
+def free_offer_access(city: City) -> pd.DataFrame:
+    """Per district and age band: residents within a 10-minute walk of a venue with a free offer (learning deserts)."""
+    from learningcity.monitoring.access import AccessQuery, city_access
+    from learningcity.monitoring.inputs import SupplyFilters
+
+    columns = ["district", "age_band", "population", "population_within"]
+    # Cells' parents index the districts that have a boundary, in code order (as city_access reads them).
+    codes = [district.code for district in city.districts.order_by("code") if district.boundary]
+    if not codes:
+        return pd.DataFrame(columns=columns)  # no mapped district: the indicator reads "no data"
+    result = city_access(city, AccessQuery(measure="nearest", supply=SupplyFilters(free_only=True)))
+    parents = result.cells.frame["parent"].to_numpy(dtype=int)
+    within = (result.nearest <= WALK_METRES).astype(float)
+    rows = []
+    for band in result.cells.population.columns:
+        people = result.cells.population[band].to_numpy(dtype=float)
+        totals = np.bincount(parents, weights=people, minlength=len(codes))
+        near = np.bincount(parents, weights=people * within, minlength=len(codes))
+        rows += [[code, band, totals[i], near[i]] for i, code in enumerate(codes)]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def indicator_tables(city: City, year: int) -> dict[str, pd.DataFrame]:
     """Every table the default indicators need that the platform holds today."""
     return {
+        "free_offer_access": free_offer_access(city),
         "participations": participations(city, year),
         "population": population(city),
         **opportunities(city),
