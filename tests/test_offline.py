@@ -22,6 +22,8 @@ ASSET = re.compile(r'<(?:script|link|img|iframe)[^>]+(?:src|href)="(?P<url>[^"]+
         lambda w: f"/en/organisations/{w.org_a.pk}/",
         lambda w: "/api/v1/docs",
         lambda w: "/en/admin/login/",
+        lambda w: "/fr/key-figures/",
+        lambda w: "/en/coordinate/indicators/",
     ],
 )
 def test_it_loads_every_asset_from_this_site(world: World, client: Client, url: Callable[[World], str]) -> None:

@@ -106,3 +106,13 @@ def test_it_lets_a_learner_rate_a_session_they_attended(open_page: OpenPage, axe
     page.get_by_label("5 — very useful").check()
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_role("status")).to_contain_text("Thank you for your feedback.")
+
+
+def test_it_publishes_key_figures_accessibly(open_page: OpenPage, axe_source: str) -> None:
+    make_world()
+    page = open_page(locale="fr-FR")
+    page.goto("/fr/")
+    page.get_by_role("link", name="Chiffres clés").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("en chiffres")
+    expect(page.get_by_role("row", name="Offres gratuites")).to_be_visible()
+    assert_accessible(page, axe_source)

@@ -27,10 +27,23 @@ class Dashboard:
     index_indicators: list[str]
 
 
+def city_cells(city: City, year: int, framework: Framework) -> pd.DataFrame:
+    """Every indicator of the year for the city, in total and by district (before suppression)."""
+    return compute_indicators(indicator_tables(city, year), framework, year, ["district"], area=city.slug)
+
+
+def published_indicators(city: City, year: int) -> pd.DataFrame:
+    """The open-data table: totals and district values with counts under 10 suppressed (value emptied)."""
+    framework = load_framework()
+    published = suppress_small_counts(city_cells(city, year, framework))
+    published.loc[published["suppressed"].astype(bool), ["value", "numerator", "denominator", "count"]] = None
+    return published[published["status"] != "no data"].reset_index(drop=True)
+
+
 def city_dashboard(city: City, year: int, *, runs: int = 300) -> Dashboard:
     """Compute every indicator for the year, suppress small counts, and build the index by district."""
     framework = load_framework()
-    cells = compute_indicators(indicator_tables(city, year), framework, year, ["district"], area=city.slug)
+    cells = city_cells(city, year, framework)
     totals = cells[cells["breakdown"] == "total"].drop_duplicates("indicator").set_index("indicator")
     districts = suppress_small_counts(cells[cells["breakdown"] == "district"].reset_index(drop=True))
     index, used = district_index(framework, cells[cells["breakdown"] == "district"], runs=runs)
@@ -101,3 +114,22 @@ def index_rows(board: Dashboard, names: dict[str, str]) -> list[dict[str, Any]]:
         {"district": names.get(str(code), str(code)), **{str(k): v for k, v in row.items()}}
         for code, row in rows.items()
     ]
+
+
+def key_figure_rows(published: pd.DataFrame, language: str) -> list[dict[str, Any]]:
+    """The city-wide value of each indicator that has one (suppressed or missing values are left out)."""
+    framework = load_framework()
+    totals = published[(published["breakdown"] == "total") & published["value"].notna()]
+    values: dict[str, float] = {
+        str(code): float(value) for code, value in zip(totals["indicator"], totals["value"], strict=True)
+    }
+    rows = []
+    for indicator in framework.indicators:
+        if indicator.code in values:
+            rows.append({
+                "indicator": indicator, "name": getattr(indicator.name, language),
+                "value": values[indicator.code],
+                "unit": getattr(framework.units[indicator.unit].name, language),
+                "sub_area": getattr(framework.sub_area(indicator.sub_area).name, language),
+            })  # fmt: skip
+    return rows

@@ -22,7 +22,13 @@ from learningcity.catalogue.selectors import current_city
 from learningcity.enrolment.models import Registration
 from learningcity.monitoring import access, services
 from learningcity.monitoring import access_files as files
-from learningcity.monitoring.dashboard import city_dashboard, dashboard_sections, index_rows
+from learningcity.monitoring.dashboard import (
+    city_dashboard,
+    dashboard_sections,
+    index_rows,
+    key_figure_rows,
+    published_indicators,
+)
 from learningcity.monitoring.forms import AccessForm, AreasUploadForm, FeedbackForm, FollowUpForm
 from learningcity.monitoring.mapping import area_choropleth, choropleth
 
@@ -224,3 +230,36 @@ def indicators(request: HttpRequest) -> HttpResponse:
         "index_rows": index_rows(board, names),
     }  # fmt: skip
     return render(request, "monitoring/indicators.html", context)
+
+
+def _published(request: HttpRequest) -> tuple[City, int, Any]:
+    city = current_city()
+    if city is None:
+        raise Http404
+    this_year = timezone.localdate().year
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else this_year
+    return city, min(max(year, 2000), this_year), published_indicators(city, min(max(year, 2000), this_year))
+
+
+@require_GET
+def key_figures(request: HttpRequest) -> HttpResponse:
+    """The city's key figures, public: the indicators with data this year, in the reader's language."""
+    city, year, published = _published(request)
+    figures = key_figure_rows(published, (get_language() or "fr")[:2])
+    return render(request, "monitoring/key_figures.html", {"city": city, "year": year, "figures": figures})
+
+
+@require_GET
+def key_figures_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Open data: every published indicator value (totals and districts), small counts suppressed."""
+    if fmt not in {"csv", "json"}:
+        raise Http404
+    city, year, published = _published(request)
+    columns = ["indicator", "area", "breakdown", "district", "year", "value", "unit", "source", "suppressed"]
+    table = published[columns].astype(object).where(published[columns].notna(), None)
+    if fmt == "json":
+        response = HttpResponse(table.to_json(orient="records", force_ascii=False), content_type="application/json")
+    else:
+        response = HttpResponse(table.to_csv(index=False), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{city.slug}-indicators-{year}.{fmt}"'
+    return response
