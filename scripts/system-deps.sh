@@ -7,6 +7,7 @@ command -v msgfmt >/dev/null || missing+=(gettext)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15)
 command -v "${CHROMIUM_PATH:-chromium}" >/dev/null || missing+=(chromium)
 command -v npm >/dev/null || missing+=(npm)
+dpkg -s libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)  # PDF reports
 fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
 
 [ ${#missing[@]} -eq 0 ] && exit 0

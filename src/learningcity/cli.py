@@ -355,6 +355,25 @@ def import_statistics_command(path: Path, city_slug: str | None, indicator: str 
     click.echo(f"{created} values created, {updated} updated.")
 
 
+@main.command()
+@click.option("--year", type=click.IntRange(2000, 2100), required=True)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
+@click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--city", "city_slug", help="City slug (default: the instance's city).")
+def report(year: int, fmt: str, output: Path, language: str, city_slug: str | None) -> None:
+    """The progress report for the UNESCO network, as PDF or HTML."""
+    setup_django()
+    from learningcity.monitoring.report import report_html, report_pdf
+
+    html = report_html(_city(city_slug), year, language)
+    if fmt == "html":
+        output.write_text(html, encoding="utf-8")
+    else:
+        output.write_bytes(report_pdf(html))
+    click.echo(f"Wrote {output}.")
+
+
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def manage(args: tuple[str, ...]) -> None:

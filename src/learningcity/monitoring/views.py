@@ -31,6 +31,7 @@ from learningcity.monitoring.dashboard import (
 )
 from learningcity.monitoring.forms import AccessForm, AreasUploadForm, FeedbackForm, FollowUpForm
 from learningcity.monitoring.mapping import area_choropleth, choropleth
+from learningcity.monitoring.report import report_html, report_pdf
 
 
 def _coordinated_city(request: HttpRequest) -> City:
@@ -262,4 +263,21 @@ def key_figures_download(request: HttpRequest, fmt: str) -> HttpResponse:
     else:
         response = HttpResponse(table.to_csv(index=False), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{city.slug}-indicators-{year}.{fmt}"'
+    return response
+
+
+@login_required
+@require_GET
+def report_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The progress report of the year, in the page's language, as PDF or HTML."""
+    if fmt not in {"pdf", "html"}:
+        raise Http404
+    city = _coordinated_city(request)
+    this_year = timezone.localdate().year
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else this_year
+    html = report_html(city, min(max(year, 2000), this_year), (get_language() or "fr")[:2])
+    if fmt == "html":
+        return HttpResponse(html)
+    response = HttpResponse(report_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{city.slug}-report-{year}.pdf"'
     return response

@@ -1,0 +1,50 @@
+"""The progress report for the UNESCO network: HTML, and PDF through WeasyPrint (nothing fetched)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from learningcity.catalogue.models import City
+from learningcity.monitoring.dashboard import city_dashboard, dashboard_sections, index_rows
+
+BAR_WIDTH = 360
+
+
+def report_html(city: City, year: int, language: str) -> str:
+    """The whole report as one self-contained HTML document in French or English."""
+    with translation.override(language):
+        board = city_dashboard(city, year)
+        names: dict[str, str] = dict(city.districts.values_list("code", "name"))
+        rows = index_rows(board, names)
+        context = {
+            "city": city, "year": year, "version": board.framework.version, "language": language,
+            "sections": dashboard_sections(board, language, names), "index_rows": rows,
+            "bars": index_bars(rows), "chart_height": 24 * len(rows) + 8, "index_indicators": board.index_indicators,
+        }  # fmt: skip
+        return render_to_string("monitoring/report.html", context)
+
+
+def index_bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A horizontal bar per district (median score) with its 90 % interval as a whisker, in pixels."""
+    scale = BAR_WIDTH / 100
+    return [
+        {"name": row["district"], "y": 24 * position, "width": scale * float(row["score_median"]),
+         "low": scale * float(row["score_q05"]), "high": scale * float(row["score_q95"]),
+         "score": float(row["score_median"])}
+        for position, row in enumerate(rows)
+    ]  # fmt: skip
+
+
+def refuse_fetching(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The report embeds everything; WeasyPrint must never fetch a URL (no network at run time)."""
+    raise ValueError(f"the report may not load {url}")
+
+
+def report_pdf(html: str) -> bytes:
+    """The report as PDF."""
+    from weasyprint import HTML
+
+    return bytes(HTML(string=html, url_fetcher=refuse_fetching).write_pdf())
