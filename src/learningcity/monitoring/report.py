@@ -45,6 +45,6 @@ def refuse_fetching(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 
 def report_pdf(html: str) -> bytes:
     """The report as PDF."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # type: ignore[import-untyped]
 
     return bytes(HTML(string=html, url_fetcher=refuse_fetching).write_pdf())
