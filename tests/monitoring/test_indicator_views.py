@@ -45,3 +45,10 @@ def test_it_feeds_the_walk_to_a_free_offer_from_the_learning_deserts(world: Worl
     population, within = table["population"].to_dict(), table["population_within"].to_dict()
     assert population == pytest.approx({"01": 5000, "02": 5000})
     assert within["02"] < within["01"], "the district without the venue is further from a free offer"
+
+
+def test_it_shows_who_is_not_reached_without_small_groups(world: World, client_for: Callable[[str], Client]) -> None:
+    response = client_for("coordinator").get(URL)
+    assert "Who is not reached" in response.content.decode()
+    rows = response.context["not_reached"]
+    assert all(row["people"] is None or row["people"] >= 10 for row in rows), "no group under 10 is published"

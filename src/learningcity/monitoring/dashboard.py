@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from django.utils.translation import gettext_lazy as _
 
 from analytics.index import Choices, IndexConfig, Tree, uncertainty
 from analytics.indicators import Framework, Indicator, compute_indicators, load_framework, suppress_small_counts
@@ -14,6 +15,7 @@ from learningcity.monitoring.indicator_tables import indicator_tables
 from learningcity.monitoring.models import Source
 
 MIN_DISTRICT_INDICATORS = 3
+SEX_LABELS = {"F": _("women"), "M": _("men"), "none": _("sex not stated")}
 
 
 @dataclass(frozen=True)
@@ -132,4 +134,26 @@ def key_figure_rows(published: pd.DataFrame, language: str) -> list[dict[str, An
                 "unit": getattr(framework.units[indicator.unit].name, language),
                 "sub_area": getattr(framework.sub_area(indicator.sub_area).name, language),
             })  # fmt: skip
+    return rows
+
+
+def not_reached(city: City, year: int) -> list[dict[str, Any]]:
+    """Residents taking part, by age band and sex and by district, least reached first (counts under 10 hidden)."""
+    framework = load_framework()
+    cells = compute_indicators(
+        indicator_tables(city, year), framework, year, [("age_band", "sex"), "district"],
+        area=city.slug, indicators=["participation-rate"],
+    )  # fmt: skip
+    cells = suppress_small_counts(cells[cells["breakdown"] != "total"].reset_index(drop=True))
+    names: dict[str, str] = dict(city.districts.values_list("code", "name"))
+    rows = []
+    for record in cells.sort_values("value", na_position="last").to_dict("records"):
+        if record["breakdown"] == "district":
+            group = names.get(str(record["district"]), str(record["district"]))
+        else:
+            sex = SEX_LABELS.get(str(record["sex"]), str(record["sex"]))
+            group = f"{record['age_band']} · {sex}"
+        hidden = bool(record["suppressed"])
+        rows.append({"group": group, "kind": record["breakdown"], "value": None if hidden else record["value"],
+                     "people": None if hidden else record["numerator"], "hidden": hidden})  # fmt: skip
     return rows

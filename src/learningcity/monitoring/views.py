@@ -27,6 +27,7 @@ from learningcity.monitoring.dashboard import (
     dashboard_sections,
     index_rows,
     key_figure_rows,
+    not_reached,
     published_indicators,
 )
 from learningcity.monitoring.forms import AccessForm, AreasUploadForm, FeedbackForm, FollowUpForm
@@ -229,6 +230,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
         "city": city, "year": year, "version": board.framework.version, "index_indicators": board.index_indicators,
         "sections": dashboard_sections(board, (get_language() or "fr")[:2], names),
         "index_rows": index_rows(board, names),
+        "not_reached": not_reached(city, year),
     }  # fmt: skip
     return render(request, "monitoring/indicators.html", context)
 
