@@ -52,3 +52,23 @@ def test_it_shows_who_is_not_reached_without_small_groups(world: World, client_f
     assert "Who is not reached" in response.content.decode()
     rows = response.context["not_reached"]
     assert all(row["people"] is None or row["people"] >= 10 for row in rows), "no group under 10 is published"
+
+
+def test_it_says_which_method_choices_move_the_ranking(client_for: Callable[[str], Client], world: World) -> None:
+    import pandas as pd
+
+    from analytics.indicators import load_framework
+    from learningcity.monitoring.dashboard import district_index
+
+    framework = load_framework()
+    codes = ["free-offers", "step-free-offers", "family-offers", "senior-offers"]
+    cells = pd.DataFrame(
+        [{"indicator": code, "district": f"D{unit}", "value": float((unit * (3 + k)) % 17 + k)}
+         for k, code in enumerate(codes) for unit in range(8)]
+    )  # fmt: skip
+    summary, used, drivers = district_index(framework, cells, runs=50)
+    assert summary is not None
+    assert sorted(used) == sorted(codes)
+    assert drivers is not None
+    assert set(drivers.index) >= {"normalisation", "aggregation", "weights"}
+    assert ((drivers["ST"] >= -0.05) & (drivers["ST"] <= 1.5)).all()

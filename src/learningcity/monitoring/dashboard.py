@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 from django.utils.translation import gettext_lazy as _
 
-from analytics.index import Choices, IndexConfig, Tree, uncertainty
+from analytics.index import Choices, IndexConfig, Tree, sensitivity, uncertainty
 from analytics.indicators import Framework, Indicator, compute_indicators, load_framework, suppress_small_counts
 from learningcity.catalogue.models import City
 from learningcity.monitoring.indicator_tables import indicator_tables
@@ -27,6 +27,7 @@ class Dashboard:
     by_district: pd.DataFrame  # published (suppressed) district breakdowns
     index: pd.DataFrame | None  # per district: median rank, 5-95 % rank interval, score interval
     index_indicators: list[str]
+    drivers: pd.DataFrame | None = None  # Sobol S1 and ST of each method choice on the ranking
 
 
 def city_cells(city: City, year: int, framework: Framework) -> pd.DataFrame:
@@ -48,18 +49,22 @@ def city_dashboard(city: City, year: int, *, runs: int = 300) -> Dashboard:
     cells = city_cells(city, year, framework)
     totals = cells[cells["breakdown"] == "total"].drop_duplicates("indicator").set_index("indicator")
     districts = suppress_small_counts(cells[cells["breakdown"] == "district"].reset_index(drop=True))
-    index, used = district_index(framework, cells[cells["breakdown"] == "district"], runs=runs)
-    return Dashboard(framework=framework, totals=totals, by_district=districts, index=index, index_indicators=used)
+    index, used, drivers = district_index(framework, cells[cells["breakdown"] == "district"], runs=runs)
+    return Dashboard(
+        framework=framework, totals=totals, by_district=districts, index=index, index_indicators=used, drivers=drivers
+    )
 
 
-def district_index(framework: Framework, cells: pd.DataFrame, *, runs: int) -> tuple[pd.DataFrame | None, list[str]]:
+def district_index(
+    framework: Framework, cells: pd.DataFrame, *, runs: int
+) -> tuple[pd.DataFrame | None, list[str], pd.DataFrame | None]:
     """The Learning City Index of each district with Monte Carlo rank intervals (None with too little data)."""
     data = cells.pivot_table(index="district", columns="indicator", values="value", aggfunc="first")
     data = data.drop(index=["none"], errors="ignore").dropna(axis=1, thresh=max(2, int(0.66 * len(data))))
     # An indicator with almost no variation between districts cannot rank them (and breaks normalisation).
     data = data.loc[:, data.nunique() >= 3]
     if data.shape[1] < MIN_DISTRICT_INDICATORS or data.shape[0] < 3:
-        return None, []
+        return None, [], None
     indicators = [framework.indicator(code) for code in data.columns]
     meta = pd.DataFrame({
         "code": [i.code for i in indicators], "direction": [1 if i.direction == "higher" else -1 for i in indicators],
@@ -72,11 +77,13 @@ def district_index(framework: Framework, cells: pd.DataFrame, *, runs: int) -> t
     parents.update({framework.sub_area(code).area: "index" for code in sub_areas})
     tree = Tree.from_parents(parents)
     choices = Choices(normalisations=("minmax", "goalposts", "rank"), aggregations=("arithmetic", "geometric"))
+    config = IndexConfig(weighting="equal")
     try:
-        result = uncertainty(data, meta, tree, choices, n=runs, config=IndexConfig(weighting="equal"), seed=0)
+        result = uncertainty(data, meta, tree, choices, n=runs, config=config, seed=0)
+        drivers = sensitivity(data, meta, tree, choices, n=256, config=config, seed=1).indices
     except ValueError:  # too little usable data this year: the dashboard says the index is not available
-        return None, []
-    return result.summary.sort_values("median_rank"), list(data.columns)
+        return None, [], None
+    return result.summary.sort_values("median_rank"), list(data.columns), drivers
 
 
 def dashboard_sections(board: Dashboard, language: str, names: dict[str, str]) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -33,6 +33,14 @@ from learningcity.monitoring.dashboard import (
 from learningcity.monitoring.forms import AccessForm, AreasUploadForm, FeedbackForm, FollowUpForm
 from learningcity.monitoring.mapping import area_choropleth, choropleth
 from learningcity.monitoring.report import report_html, report_pdf
+
+DRIVER_LABELS = {
+    "imputation": gettext_lazy("Imputation of missing values"),
+    "normalisation": gettext_lazy("Normalisation"),
+    "aggregation": gettext_lazy("Aggregation"),
+    "weights": gettext_lazy("Weights (±25 %)"),
+    "dropped_indicator": gettext_lazy("Leaving one indicator out"),
+}
 
 
 def _coordinated_city(request: HttpRequest) -> City:
@@ -231,6 +239,10 @@ def indicators(request: HttpRequest) -> HttpResponse:
         "sections": dashboard_sections(board, (get_language() or "fr")[:2], names),
         "index_rows": index_rows(board, names),
         "not_reached": not_reached(city, year),
+        "drivers": [] if board.drivers is None else [
+            {"choice": DRIVER_LABELS.get(str(name), str(name)), **{str(k): v for k, v in row.items()}}
+            for name, row in board.drivers.to_dict("index").items()
+        ],
     }  # fmt: skip
     return render(request, "monitoring/indicators.html", context)
 
