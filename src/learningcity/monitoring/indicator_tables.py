@@ -9,7 +9,7 @@ import pandas as pd
 
 from learningcity.catalogue.models import City, Opportunity, PopulationCount
 from learningcity.enrolment.models import Registration
-from learningcity.monitoring.inputs import AGE_BANDS
+from learningcity.monitoring.inputs import AGE_BANDS, band_shares
 from learningcity.monitoring.measuring import WALK_METRES
 from learningcity.monitoring.models import Feedback, FollowUp, StatisticValue
 
@@ -58,11 +58,8 @@ def population(city: City) -> pd.DataFrame:
         "district__code", "age_min", "age_max", "sex", "year", "count"
     )
     for district, age_min, age_max, sex, year, count in rows:
-        for band, low, high in AGE_BANDS:
-            overlap = min(high, age_max) - max(low, age_min) + 1
-            if overlap > 0:
-                share = count * overlap / (age_max - age_min + 1)
-                records.append({"district": district, "age_band": band, "sex": sex, "year": year, "count": share})
+        for _column, band, share in band_shares(age_min, age_max):
+            records.append({"district": district, "age_band": band, "sex": sex, "year": year, "count": count * share})
     frame = pd.DataFrame(records, columns=["district", "age_band", "sex", "year", "count"])
     grouped: pd.DataFrame = frame.groupby(["district", "age_band", "sex", "year"], as_index=False)[["count"]].sum()
     return grouped

@@ -33,6 +33,17 @@ class SupplyFilters:
     horizon_days: int = 56
 
 
+def band_shares(age_min: int, age_max: int) -> list[tuple[int, str, float]]:
+    """(column, band, fraction) of a census age range in each of our bands, by the years it covers."""
+    years = age_max - age_min + 1
+    shares = []
+    for column, (band, low, high) in enumerate(AGE_BANDS):
+        overlap = min(high, age_max) - max(low, age_min) + 1
+        if overlap > 0:
+            shares.append((column, band, overlap / years))
+    return shares
+
+
 def population_by_band(city: City, year: int | None = None) -> tuple[list[District], pd.DataFrame]:
     """Districts and their inhabitants by age band (rows aligned with the districts), both sexes."""
     districts = list(city.districts.order_by("code"))
@@ -42,12 +53,8 @@ def population_by_band(city: City, year: int | None = None) -> tuple[list[Distri
     position = {district.pk: index for index, district in enumerate(districts)}
     values = np.zeros((len(districts), len(AGE_BANDS)))
     for row in counts.filter(year=year).values("district_id", "age_min", "age_max", "count"):
-        for column, (_band, low, high) in enumerate(AGE_BANDS):
-            overlap = min(high, row["age_max"]) - max(low, row["age_min"]) + 1
-            if overlap > 0:
-                # A census band spanning two of ours is shared in proportion to the years it covers.
-                years = row["age_max"] - row["age_min"] + 1
-                values[position[row["district_id"]], column] += row["count"] * overlap / years
+        for column, _band, share in band_shares(row["age_min"], row["age_max"]):
+            values[position[row["district_id"]], column] += row["count"] * share
     frame = pd.DataFrame(values, index=[d.pk for d in districts], columns=[band for band, _, _ in AGE_BANDS])
     return districts, frame
 

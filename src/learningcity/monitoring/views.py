@@ -43,6 +43,16 @@ DRIVER_LABELS = {
 }
 
 
+def _requested_year(request: HttpRequest) -> int:
+    """The `year` query parameter, kept between 2000 and this year (this year when absent or not a number)."""
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", this_year))
+    except ValueError:
+        year = this_year
+    return min(max(year, 2000), this_year)
+
+
 def _coordinated_city(request: HttpRequest) -> City:
     city = current_city()
     if city is None:
@@ -226,12 +236,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 def indicators(request: HttpRequest) -> HttpResponse:
     """Indicators by UNESCO area and sub-area, with the district breakdowns and the index by district."""
     city = _coordinated_city(request)
-    this_year = timezone.localdate().year
-    try:
-        year = int(request.GET.get("year", this_year))
-    except ValueError:
-        year = this_year
-    year = min(max(year, 2000), this_year)
+    year = _requested_year(request)
     board = city_dashboard(city, year)
     names: dict[str, str] = dict(city.districts.values_list("code", "name"))
     context = {
@@ -251,9 +256,8 @@ def _published(request: HttpRequest) -> tuple[City, int, Any]:
     city = current_city()
     if city is None:
         raise Http404
-    this_year = timezone.localdate().year
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else this_year
-    return city, min(max(year, 2000), this_year), published_indicators(city, min(max(year, 2000), this_year))
+    year = _requested_year(request)
+    return city, year, published_indicators(city, year)
 
 
 @require_GET
@@ -287,9 +291,8 @@ def report_download(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in {"pdf", "html"}:
         raise Http404
     city = _coordinated_city(request)
-    this_year = timezone.localdate().year
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else this_year
-    html = report_html(city, min(max(year, 2000), this_year), (get_language() or "fr")[:2])
+    year = _requested_year(request)
+    html = report_html(city, year, (get_language() or "fr")[:2])
     if fmt == "html":
         return HttpResponse(html)
     response = HttpResponse(report_pdf(html), content_type="application/pdf")
