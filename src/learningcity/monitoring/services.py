@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -27,18 +27,26 @@ def _check_attended(registration: Registration, by: Any) -> None:
         raise ValidationError(_("Feedback opens when the session is over."))
 
 
+AnswerT = TypeVar("AnswerT", Feedback, FollowUp)
+
+
+def _save_once(answer: AnswerT, already: str) -> AnswerT:
+    """Validate and save a learner's answer; a second answer for the same registration is refused."""
+    answer.full_clean(exclude=["registration"])
+    try:
+        with transaction.atomic():
+            answer.save()
+    except IntegrityError as error:
+        raise ValidationError(already) from error
+    return answer
+
+
 @transaction.atomic
 def feedback_give(*, registration: Registration, by: Any, rating: int, comment: str = "") -> Feedback:
     """A learner rates a session they attended, once."""
     _check_attended(registration, by)
     feedback = Feedback(registration=registration, rating=rating, comment=comment.strip())
-    feedback.full_clean(exclude=["registration"])
-    try:
-        with transaction.atomic():
-            feedback.save()
-    except IntegrityError as error:
-        raise ValidationError(_("You already gave your feedback on this session.")) from error
-    return feedback
+    return _save_once(feedback, _("You already gave your feedback on this session."))
 
 
 @transaction.atomic
@@ -48,13 +56,7 @@ def follow_up_give(*, registration: Registration, by: Any, outcome: str, comment
     if timezone.now() < registration.session.end + FOLLOW_UP_AFTER:
         raise ValidationError(_("The follow-up question opens four weeks after the session."))
     follow_up = FollowUp(registration=registration, outcome=outcome, comment=comment.strip())
-    follow_up.full_clean(exclude=["registration"])
-    try:
-        with transaction.atomic():
-            follow_up.save()
-    except IntegrityError as error:
-        raise ValidationError(_("You already answered this question.")) from error
-    return follow_up
+    return _save_once(follow_up, _("You already answered this question."))
 
 
 @transaction.atomic
