@@ -32,7 +32,7 @@ system-deps:  ## Install the Debian packages the project needs (gettext, Postgre
 messages: $(VENV)/.synced system-deps  ## Compile the French and English interface translations
 	cd src/learningcity && ../../$(BIN)/python -m django compilemessages --settings=learningcity.settings -v 0
 
-demo: $(VENV)/.synced messages  ## Build the demo city once and serve it on http://127.0.0.1:$(PORT)/
+demo: $(VENV)/.synced messages node_modules/.installed  ## Build the demo city once and serve it on http://127.0.0.1:$(PORT)/
 	$(BIN)/learningcity demo --port $(PORT)
 
 node_modules/.installed: package.json package-lock.json

@@ -22,6 +22,15 @@ def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_search_memory() -> None:
+    """Each test starts with no search data cached in memory (ids are reused between tests)."""
+    from learningcity.search import facets, snapshot
+
+    facets.forget_cached()
+    snapshot.forget_all()
+
+
 @pytest.fixture
 def world(db: None) -> World:
     """A city, two providers, their listings and the six personas."""

@@ -26,6 +26,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/", catalogue_router)
+api.add_router("/", "learningcity.search.api.router")
 
 
 def openapi_document() -> str:
@@ -62,7 +63,9 @@ PARAMETER_GROUPS = {"filters", "page"}
 
 def _field_name(location: list[Any]) -> str | None:
     """The request field an error is about, as the client named it."""
-    parts = [str(part) for part in location[1:] if str(part) not in PARAMETER_GROUPS]
+    parts = [str(part) for part in location[1:]]
+    if len(parts) > 1 and parts[0] in PARAMETER_GROUPS:
+        parts = parts[1:]  # the schema that groups query parameters, not a parameter of the client's
     return parts[0] if parts else None
 
 

@@ -101,6 +101,7 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     return [
         sys.executable, "-m", "gunicorn", "learningcity.wsgi:application", "--bind", f"{host}:{port}",
         "--workers", str(workers), "--access-logfile", "-", "--graceful-timeout", "5",
+        "--preload",  # load the app (and the search snapshot) once, before forking the workers
     ]  # fmt: skip
 
 
@@ -374,6 +375,19 @@ def report(year: int, fmt: str, output: Path, language: str, city_slug: str | No
     click.echo(f"Wrote {output}.")
 
 
+@main.command("follow-ups")
+def follow_ups() -> None:
+    """Queue the follow-up question e-mails now due (run daily, e.g. from cron; the worker sends them)."""
+    setup_django()
+    from django.db import transaction
+
+    from learningcity.monitoring.services import follow_ups_enqueue
+
+    with transaction.atomic():
+        queued = follow_ups_enqueue()
+    click.echo(f"{queued} follow-up e-mails queued.")
+
+
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def manage(args: tuple[str, ...]) -> None:
@@ -386,3 +400,46 @@ def manage(args: tuple[str, ...]) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.group("search")
+def search_group() -> None:
+    """The search index: rebuild it, or search from the command line."""
+
+
+@search_group.command("rebuild")
+@click.option("--city", "city_slug", help="City slug (default: every city).")
+def search_rebuild(city_slug: str | None) -> None:
+    """Recompute the search index from the catalogue (in one transaction; searches keep working)."""
+    setup_django()
+    import time
+
+    from learningcity.search.indexing import rebuild
+
+    city = _city(city_slug) if city_slug else None
+    started = time.perf_counter()
+    count = rebuild(city, progress=lambda done, total: click.echo(f"indexed {done:,}/{total:,}"))
+    click.echo(f"Search index rebuilt: {count:,} published listings in {time.perf_counter() - started:.1f} s.")
+
+
+@search_group.command("query")
+@click.argument("parameters", default="")
+@click.option("--city", "city_slug", help="City slug (default: the instance's city).")
+def search_query(parameters: str, city_slug: str | None) -> None:
+    """Run a search as the page would, e.g. `learningcity search query "q=theatre&age=70&free=1"`."""
+    setup_django()
+    from django.http import QueryDict
+
+    from learningcity.search.forms import SearchForm
+    from learningcity.search.selectors import search
+
+    city = _city(city_slug)
+    form = SearchForm(QueryDict(parameters), city=city)
+    if not form.is_valid():
+        fail("; ".join(f"{error['field'] or 'query'}: {error['message']}" for error in form.errors_by_field()))
+    result = search(city, form.params())
+    if result.corrected_text:
+        click.echo(f"Showing results for: {result.corrected_text}")
+    click.echo(f"{result.total:,} results")
+    for opportunity in result.opportunities:
+        click.echo(f"{opportunity.pk}\t{opportunity.title_fr or opportunity.title_en}\t{opportunity.organisation.name}")

@@ -73,6 +73,16 @@ def env_time_zone(name: str, default: str) -> str:
     return value
 
 
+def env_tile_url(name: str, default: str = "") -> str:
+    """A map tile URL template (https://host/{z}/{x}/{y}.png), or empty for no tiles."""
+    value = env_str(name, default).strip()
+    if not value:
+        return ""
+    if not value.startswith(("https://", "http://")) or not all(part in value for part in ("{z}", "{x}", "{y}")):
+        raise ConfigurationError(f"{name}={value!r} must be an http(s) URL with {{z}}, {{x}} and {{y}} in it")
+    return value
+
+
 def secret_key_file(path: Path) -> str:
     """A random secret key kept in `path`, created (readable by its owner only) on first use."""
     if not path.exists():

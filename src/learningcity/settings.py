@@ -13,6 +13,7 @@ from learningcity.env import (
     env_int,
     env_list,
     env_str,
+    env_tile_url,
     env_time_zone,
     secret_key_file,
 )
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "learningcity.catalogue",
     "learningcity.enrolment",
     "learningcity.monitoring",
+    "learningcity.search",
 ]
 
 MIDDLEWARE = [
@@ -102,7 +104,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Leaflet for the search map, installed by `npm ci` (package-lock.json) and served as our own static files.
+STATICFILES_DIRS = [
+    PACKAGE_DIR / "static",
+    ("vendor/leaflet", PACKAGE_DIR.parent.parent / "node_modules" / "leaflet" / "dist"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -131,9 +137,14 @@ EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
 EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "learningcity <noreply@localhost>")
 
+# Days after a session ends when its follow-up question opens and is e-mailed (`learningcity follow-ups`).
+FOLLOW_UP_AFTER_DAYS = env_int("FOLLOW_UP_AFTER_DAYS", 42, minimum=1)
+# Search keeps a columnar copy of each city's index in memory (see search/snapshot.py).
+SEARCH_SNAPSHOT = env_bool("SEARCH_SNAPSHOT", True)
+
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour, opted into now
 
-MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+MAP_TILE_URL = env_tile_url("MAP_TILE_URL")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
 CITY_SLUG = env_str("CITY_SLUG", "")
 API_PAGE_SIZE_MAX = env_int("API_PAGE_SIZE_MAX", 100, minimum=1)

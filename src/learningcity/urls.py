@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("learningcity.accounts.urls")),
     path("", include("learningcity.catalogue.urls")),
     path("", include("learningcity.monitoring.urls")),
+    path("", include("learningcity.search.urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 )

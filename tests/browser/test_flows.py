@@ -63,7 +63,7 @@ def test_it_lets_a_resident_find_an_opportunity_in_french_then_english(open_page
     search = page.get_by_role("search").get_by_label("What would you like to learn?")
     search.fill("Watercolour")
     search.press("Enter")
-    expect(page).to_have_url(re.compile(r"/en/opportunities/\?q=Watercolour"))
+    expect(page).to_have_url(re.compile(r"/en/search/\?q=Watercolour"))
     expect(page.get_by_role("heading", name="1 result")).to_be_visible()
     expect(page.get_by_role("link", name="Draft A")).to_have_count(0)
     assert_accessible(page, axe_source)

@@ -116,3 +116,65 @@ def test_it_publishes_key_figures_accessibly(open_page: OpenPage, axe_source: st
     expect(page.get_by_role("heading", level=1)).to_contain_text("en chiffres")
     expect(page.get_by_role("row", name="Offres gratuites")).to_be_visible()
     assert_accessible(page, axe_source)
+
+
+def test_it_lets_a_coordinator_add_and_retire_an_indicator(open_page: OpenPage, axe_source: str) -> None:
+    make_world()
+    page = open_page()
+    log_in(page, "coordinator@city.test")
+    page.goto("/en/coordinate/indicators/")
+    page.get_by_role("link", name="Manage indicators").click()
+    page.get_by_role("button", name="Install the default indicators").click()
+    expect(page.get_by_role("status")).to_contain_text("default indicators added")
+    assert_accessible(page, axe_source)
+
+    page.get_by_role("link", name="Add an indicator").click()
+    page.get_by_label("Code").fill("evening-offers")
+    page.get_by_label("Name (French)").fill("Offres gratuites du soir")
+    page.get_by_label("Definition (French)").fill("Part des offres gratuites.")
+    page.get_by_label("Definition (English)").fill("Share of offers that are free.")
+    page.get_by_label("Source").select_option("platform")
+    page.get_by_label("Computation").select_option("free-offers")
+    page.get_by_label("Target").fill("50")
+    page.get_by_label("Lower goalpost").fill("60")
+    page.get_by_label("Upper goalpost").fill("10")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("Please correct")
+    expect(page.get_by_text("The upper goalpost must be above the lower one.")).to_be_visible()
+    assert_accessible(page, axe_source)
+
+    page.get_by_label("Name (English)").fill("Free evening offers")
+    page.get_by_label("Lower goalpost").fill("0")
+    page.get_by_label("Upper goalpost").fill("100")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Free evening offers")
+    page.get_by_role("button", name="Retire free-offers").click()
+    expect(page.get_by_role("button", name="Restore free-offers")).to_be_visible()
+
+    page.get_by_role("link", name="Back to the dashboard").click()
+    expect(page.get_by_role("row", name="Free evening offers")).to_be_visible()
+    expect(page.get_by_role("row", name="Free offers", exact=True)).to_have_count(0)
+    assert_accessible(page, axe_source)
+
+
+def test_it_shows_trends_and_the_report_texts_form_accessibly(open_page: OpenPage, axe_source: str) -> None:
+    from learningcity.monitoring.services import indicators_install, statistics_import
+
+    world = make_world()
+    indicators_install(city=world.city)
+    year = timezone.localdate().year
+    rows = "\n".join(f"neet-young-people,Testville,{year - k},{12 + k},INSEE" for k in range(3))
+    statistics_import(city=world.city, csv_text=f"indicator,area,year,value,source\n{rows}\n")
+    page = open_page(width=390, height=844, phone=True)
+    log_in(page, "coordinator@city.test")
+    page.goto("/en/coordinate/indicators/")
+    chart = page.get_by_role("img", name="Trend of “Young people not in employment, education or training”")
+    expect(chart).to_be_visible()
+    expect(page.get_by_text("2 above the target of 10 (lower is better).")).to_be_visible()
+    assert_accessible(page, axe_source)
+
+    page.get_by_role("link", name="The report's texts").click()
+    page.get_by_label("Introduction and vision (English)").fill("Testville learns at every age.")
+    page.get_by_role("button", name="Save the texts").click()
+    expect(page.get_by_role("status")).to_contain_text("are saved")
+    assert_accessible(page, axe_source)

@@ -13,7 +13,9 @@ from tests.factories import World
 
 # The worker closes and reopens database connections between tasks, as it does in production; that
 # needs real commits, so these tests use a transactional database instead of one wrapping transaction.
-pytestmark = pytest.mark.django_db(transaction=True)
+# Serialized rollback: the flush after each test then leaves no rows that a later browser test
+# (which restores the migrated data) would collide with, whatever the order tests run in.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def run_worker() -> None:

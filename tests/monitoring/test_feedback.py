@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -72,11 +73,14 @@ def test_it_refuses_someone_elses_registration_without_revealing_it(
     assert not Feedback.objects.exists()
 
 
-def test_it_asks_what_it_led_to_after_four_weeks(world: World, client_for: Callable[[str], Client]) -> None:
-    recent, old = attended(world, days_ago=3), attended(world, days_ago=40)
+def test_it_asks_what_it_led_to_after_the_configured_weeks(
+    world: World, client_for: Callable[[str], Client], settings: Any
+) -> None:
+    settings.FOLLOW_UP_AFTER_DAYS = 35
+    recent, old = attended(world, days_ago=30), attended(world, days_ago=40)
     client = client_for("resident")
     early = client.post(f"/en/feedback/{recent.pk}/follow-up/", {"outcome": "job"})
-    assert "opens four weeks after" in early.content.decode()
+    assert "opens 35 days after the session" in early.content.decode()
     assert client.post(f"/en/feedback/{old.pk}/follow-up/", {"outcome": "job"}).status_code == 302
     assert FollowUp.objects.get().outcome == "job"
     assert client.post(f"/en/feedback/{old.pk}/follow-up/", {"outcome": "astronaut"}).status_code == 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from learningcity.catalogue.models import Opportunity, Organisation, Status
+from learningcity.catalogue.models import City, Opportunity, Organisation, Status
 
 
 def is_coordinator_of(user: Any, city_id: int) -> bool:
@@ -12,6 +12,21 @@ def is_coordinator_of(user: Any, city_id: int) -> bool:
     if not user.is_authenticated:
         return False
     return bool(user.is_superuser or user.coordinated_cities.filter(pk=city_id).exists())
+
+
+def coordinated_city(user: Any, *, refusal: str) -> City:
+    """The instance's city, for one of its coordinators; 404 without a city, 403 (`refusal`) for others."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from learningcity.catalogue.selectors import current_city
+
+    city = current_city()
+    if city is None:
+        raise Http404
+    if not is_coordinator_of(user, city.pk):
+        raise PermissionDenied(refusal)
+    return city
 
 
 def is_staff_of(user: Any, organisation: Organisation | int) -> bool:

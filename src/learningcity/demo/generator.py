@@ -130,6 +130,7 @@ def build_demo_city(
     anchor: date | None = None,
     residents: int = 2000,
     progress: Progress | None = None,
+    search_index: bool = True,
 ) -> DemoSummary:
     """Create the demo city with `size` opportunities and `residents` residents; raise if it exists."""
     if size < 1 or residents < 0:
@@ -139,6 +140,12 @@ def build_demo_city(
     started = time.perf_counter()
     with transaction.atomic(), bulk.sqlite_tuned():
         counts = _build(size=size, seed=seed, anchor=anchor or timezone.localdate(), residents=residents, report=report)
+        if search_index:
+            from learningcity.search.indexing import rebuild
+
+            indexed = time.perf_counter()
+            listed = rebuild(City.objects.get(slug=CITY_SLUG))
+            report(f"search index: {listed:,} published listings in {time.perf_counter() - indexed:.1f} s")
     seconds = round(time.perf_counter() - started, 3)
     report(f"done in {seconds:.1f} s")
     return DemoSummary(**counts, seconds=seconds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from analytics.index import Choices, IndexConfig, Tree, sensitivity, uncertainty
 from analytics.indicators import Framework, Indicator, compute_indicators, load_framework, suppress_small_counts
 from learningcity.catalogue.models import City
+from learningcity.monitoring.charts import gap_bar, trend_chart, trend_of
+from learningcity.monitoring.city_framework import city_framework
+from learningcity.monitoring.history import History, indicator_history
 from learningcity.monitoring.indicator_tables import indicator_tables
 from learningcity.monitoring.models import Source
 
@@ -28,6 +32,7 @@ class Dashboard:
     index: pd.DataFrame | None  # per district: median rank, 5-95 % rank interval, score interval
     index_indicators: list[str]
     drivers: pd.DataFrame | None = None  # Sobol S1 and ST of each method choice on the ranking
+    history: History | None = None  # (year, value) of each dated indicator over the past years
 
 
 def city_cells(city: City, year: int, framework: Framework) -> pd.DataFrame:
@@ -36,23 +41,27 @@ def city_cells(city: City, year: int, framework: Framework) -> pd.DataFrame:
 
 
 def published_indicators(city: City, year: int) -> pd.DataFrame:
-    """The open-data table: totals and district values with counts under 10 suppressed (value emptied)."""
-    framework = load_framework()
+    """The open-data table: totals and district values with counts under 10 suppressed (value emptied).
+
+    Only the city's active indicators are published (retired ones are not).
+    """
+    framework = city_framework(city)
     published = suppress_small_counts(city_cells(city, year, framework))
     published.loc[published["suppressed"].astype(bool), ["value", "numerator", "denominator", "count"]] = None
     return published[published["status"] != "no data"].reset_index(drop=True)
 
 
 def city_dashboard(city: City, year: int, *, runs: int = 300) -> Dashboard:
-    """Compute every indicator for the year, suppress small counts, and build the index by district."""
-    framework = load_framework()
+    """Compute the city's indicators for the year, suppress small counts, build the index and the trends."""
+    framework = city_framework(city)
     cells = city_cells(city, year, framework)
     totals = cells[cells["breakdown"] == "total"].drop_duplicates("indicator").set_index("indicator")
     districts = suppress_small_counts(cells[cells["breakdown"] == "district"].reset_index(drop=True))
     index, used, drivers = district_index(framework, cells[cells["breakdown"] == "district"], runs=runs)
     return Dashboard(
-        framework=framework, totals=totals, by_district=districts, index=index, index_indicators=used, drivers=drivers
-    )
+        framework=framework, totals=totals, by_district=districts, index=index, index_indicators=used, drivers=drivers,
+        history=indicator_history(city, framework, year),
+    )  # fmt: skip
 
 
 def district_index(
@@ -103,14 +112,31 @@ def indicator_row(board: Dashboard, indicator: Indicator, language: str, names: 
     """One indicator: its names, the city's value (None without data) and the published district values."""
     total: Any = board.totals.loc[indicator.code] if indicator.code in board.totals.index else None
     breakdown = board.by_district[board.by_district["indicator"] == indicator.code]
+    value = None if total is None or total["status"] != "ok" else float(total["value"])
     return {
         "indicator": indicator, "name": getattr(indicator.name, language),
         "definition": getattr(indicator.definition, language),
         "unit": getattr(board.framework.units[indicator.unit].name, language),
         "source": Source(indicator.source).label,
-        "value": None if total is None or total["status"] != "ok" else float(total["value"]),
+        "value": value,
         "districts": [(names.get(str(row["district"]), str(row["district"])), row["value"], row["suppressed"])
                       for row in breakdown.to_dict("records")],
+        **trend_and_gap(indicator, value, (board.history or {}).get(indicator.code, [])),
+    }  # fmt: skip
+
+
+def trend_and_gap(indicator: Indicator, value: float | None, points: list[tuple[int, float]]) -> dict[str, Any]:
+    """The trend chart (two years or more of values) and the gap-to-target bar (a value this year)."""
+    target = indicator.target if math.isfinite(indicator.target) else None
+    low, high = indicator.goalposts
+    return {
+        "points": points,
+        "trend": trend_chart(points, target=target) if len(points) >= 2 else None,
+        "movement": trend_of(points, indicator.direction) if len(points) >= 2 else None,
+        "gap": None if value is None else gap_bar(
+            value=value, target=target, low=low, high=high, direction=indicator.direction
+        ),
+        "target": target, "lower_is_better": indicator.direction == "lower",
     }  # fmt: skip
 
 
@@ -125,9 +151,9 @@ def index_rows(board: Dashboard, names: dict[str, str]) -> list[dict[str, Any]]:
     ]
 
 
-def key_figure_rows(published: pd.DataFrame, language: str) -> list[dict[str, Any]]:
+def key_figure_rows(published: pd.DataFrame, language: str, framework: Framework | None = None) -> list[dict[str, Any]]:
     """The city-wide value of each indicator that has one (suppressed or missing values are left out)."""
-    framework = load_framework()
+    framework = framework or load_framework()
     totals = published[(published["breakdown"] == "total") & published["value"].notna()]
     values: dict[str, float] = {
         str(code): float(value) for code, value in zip(totals["indicator"], totals["value"], strict=True)

@@ -7,12 +7,15 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from learningcity.catalogue.models import BuildingBlock, Venue
+from analytics.indicators import load_framework
+from learningcity.catalogue.models import BuildingBlock, City, Venue
 from learningcity.monitoring.access import AccessQuery, VenueChange
+from learningcity.monitoring.city_framework import computations
 from learningcity.monitoring.inputs import SupplyFilters
-from learningcity.monitoring.models import Outcome
+from learningcity.monitoring.models import CityIndicator, Outcome, ReportSection, Source
 
 
 class AccessForm(forms.Form):
@@ -133,3 +136,130 @@ class FollowUpForm(forms.Form):
 
     outcome = forms.ChoiceField(label=_("What did it lead to?"), choices=Outcome.choices, widget=forms.RadioSelect)
     comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=2000, widget=forms.Textarea)
+
+
+BREAKDOWN_LABELS = {
+    "age_band": _("Age band"), "sex": _("Sex"), "district": _("District"),
+    "building_block": _("Building block"), "sector": _("Sector"), "year": _("Year"),
+}  # fmt: skip
+
+
+class IndicatorForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A city's indicator, as a coordinator adds or edits it (the code is fixed once created)."""
+
+    computed_like = forms.ChoiceField(
+        label=_("Computation"), required=False,
+        help_text=_("For an indicator computed from the platform: which default computation it uses."),
+    )  # fmt: skip
+    breakdowns = forms.MultipleChoiceField(
+        label=_("Breakdowns"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=list(BREAKDOWN_LABELS.items()),
+    )  # fmt: skip
+
+    class Meta:
+        model = CityIndicator
+        fields = [
+            "code", "sub_area", "name_fr", "name_en", "definition_fr", "definition_en", "unit", "direction",
+            "source", "computed_like", "breakdowns", "target", "goalpost_low", "goalpost_high",
+        ]  # fmt: skip
+        help_texts = {
+            "code": _("Lower-case letters, digits and hyphens, e.g. adult-literacy. It cannot be changed later."),
+            "goalpost_low": _("The value the index scores 0, whatever the direction."),
+            "goalpost_high": _("The value the index scores 100, whatever the direction."),
+        }
+        widgets = {
+            "definition_fr": forms.Textarea(attrs={"rows": 3}),
+            "definition_en": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, city: City, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.city = city
+        framework = load_framework()
+        language = (get_language() or "fr")[:2]
+        self.computations = {indicator.code: indicator for indicator in computations()}
+        self.fields["sub_area"] = forms.ChoiceField(
+            label=_("Sub-area"),
+            choices=[(sub.code, f"{sub.code} {getattr(sub.name, language)}") for sub in framework.sub_areas],
+        )
+        self.fields["unit"] = forms.ChoiceField(
+            label=_("Unit"), choices=[(code, getattr(unit.name, language)) for code, unit in framework.units.items()]
+        )
+        self.fields["computed_like"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (code, getattr(indicator.name, language)) for code, indicator in self.computations.items()
+        ]
+        self.fields["target"].required = True
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+            self.initial["computed_like"] = self._computed_like(self.instance)
+        else:
+            self.initial["direction"] = self.initial.get("direction") or "higher"
+
+    def _computed_like(self, row: CityIndicator) -> str:
+        for code, indicator in self.computations.items():
+            if indicator.method == row.method and dict(indicator.parameters) == dict(row.parameters or {}):
+                return code
+        return ""
+
+    def clean_code(self) -> str:
+        code = str(self.cleaned_data["code"])
+        if not self.instance.pk and CityIndicator.objects.filter(city=self.city, code=code).exists():
+            raise forms.ValidationError(_("The city already has an indicator with this code (perhaps retired)."))
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("goalpost_low"), data.get("goalpost_high")
+        if low is not None and high is not None and low >= high:
+            self.add_error("goalpost_high", _("The upper goalpost must be above the lower one."))
+        if data.get("source") == Source.PLATFORM:
+            self._clean_computation(data)
+        else:
+            self._clean_imported(data)
+        return data
+
+    def _clean_imported(self, data: dict[str, Any]) -> None:
+        if data.get("computed_like"):
+            self.add_error("computed_like", _("Only indicators computed from the platform have a computation."))
+        if set(data.get("breakdowns") or []) - {"district", "year"}:
+            self.add_error(
+                "breakdowns", _("Imported statistics and surveys are broken down by district and year only.")
+            )
+
+    def _clean_computation(self, data: dict[str, Any]) -> None:
+        like = self.computations.get(data.get("computed_like") or "")
+        if like is None:
+            self.add_error("computed_like", _("Choose how the platform computes this indicator."))
+            return
+        unsupported = [key for key in data.get("breakdowns") or [] if key not in like.breakdowns]
+        if unsupported:
+            names = ", ".join(str(BREAKDOWN_LABELS[key]) for key in unsupported)
+            self.add_error("breakdowns", _("This computation cannot be broken down by: %(names)s.") % {"names": names})
+
+    def computation(self) -> tuple[str, dict[str, Any]]:
+        """The method and parameters to store (call after is_valid)."""
+        like = self.computations.get(self.cleaned_data.get("computed_like") or "")
+        if self.cleaned_data["source"] != Source.PLATFORM or like is None:
+            return "statistic", {}
+        return like.method, dict(like.parameters)
+
+
+class ReportTextsForm(forms.Form):
+    """The report's narrative sections, each in French and English (all optional)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for section, label in ReportSection.choices:
+            for language, name in [("fr", _("French")), ("en", _("English"))]:
+                self.fields[f"{section}_{language}"] = forms.CharField(
+                    label=_("%(section)s (%(language)s)") % {"section": label, "language": name},
+                    required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 6, "lang": language}),
+                )  # fmt: skip
+
+
+class ReminderPreferenceForm(forms.Form):
+    """Whether to receive the follow-up question by e-mail."""
+
+    follow_up_emails = forms.BooleanField(
+        label=_("E-mail me the follow-up question after sessions I attend"), required=False
+    )

@@ -1,7 +1,9 @@
-"""What learners say: a rating after a session they attended, and what it led to some weeks later."""
+"""A city's indicators and statistics, its own report texts, and what learners say (ratings, follow-ups)."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -86,6 +88,7 @@ class CityIndicator(models.Model):
     goalpost_low = models.FloatField(_("lower goalpost"))
     goalpost_high = models.FloatField(_("upper goalpost"))
     method = models.CharField(_("computation"), max_length=64, blank=True, help_text=_("Platform method, if any"))
+    parameters = models.JSONField(_("computation parameters"), default=dict, blank=True)
     framework_version = models.CharField(_("framework version"), max_length=16, blank=True)
     retired = models.BooleanField(_("retired"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -103,6 +106,10 @@ class CityIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name_en or self.name_fr}"
+
+    def clean(self) -> None:
+        if self.goalpost_low is not None and self.goalpost_high is not None and self.goalpost_low >= self.goalpost_high:
+            raise ValidationError({"goalpost_high": _("The upper goalpost must be above the lower one.")})
 
 
 class StatisticValue(models.Model):
@@ -125,3 +132,69 @@ class StatisticValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.area} {self.year}: {self.value}"
+
+
+class ReportSection(models.TextChoices):
+    """The narrative sections a city writes for its progress report, in report order."""
+
+    INTRODUCTION = "introduction", _("Introduction and vision")
+    GOVERNANCE = "governance", _("Governance and partners")
+    HIGHLIGHTS = "highlights", _("Highlights of the year")
+    NEXT_STEPS = "next_steps", _("Next steps")
+
+
+class ReportText(models.Model):
+    """One narrative section of a city's progress report for one year, in French and English."""
+
+    city = models.ForeignKey("catalogue.City", on_delete=models.CASCADE, related_name="report_texts")
+    year = models.PositiveSmallIntegerField(_("year"))
+    section = models.CharField(_("section"), max_length=16, choices=ReportSection.choices)
+    text_fr = models.TextField(_("text (French)"), blank=True, max_length=10000)
+    text_en = models.TextField(_("text (English)"), blank=True, max_length=10000)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("report text")
+        verbose_name_plural = _("report texts")
+        ordering = ["year", "section"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "year", "section"], name="report_text_once_per_section"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="report_text_year_plausible"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city} {self.year} {self.section}"
+
+
+class FollowUpReminder(models.Model):
+    """The follow-up question was e-mailed for this registration (at most once)."""
+
+    registration = models.OneToOneField(
+        "enrolment.Registration", on_delete=models.CASCADE, related_name="follow_up_reminder"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follow-up reminder")
+        verbose_name_plural = _("follow-up reminders")
+
+    def __str__(self) -> str:
+        return f"{self.registration} — {self.sent_at:%Y-%m-%d}"
+
+
+class ReminderPreference(models.Model):
+    """Whether a person wants the follow-up question by e-mail (no row: they do)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference")
+    follow_up_emails = models.BooleanField(_("e-mail me the follow-up question"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("reminder preference")
+        verbose_name_plural = _("reminder preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'yes' if self.follow_up_emails else 'no'}"

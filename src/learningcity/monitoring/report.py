@@ -9,6 +9,7 @@ from django.utils import translation
 
 from learningcity.catalogue.models import City
 from learningcity.monitoring.dashboard import city_dashboard, dashboard_sections, index_rows
+from learningcity.monitoring.models import ReportSection, ReportText
 
 BAR_WIDTH = 360
 
@@ -22,9 +23,20 @@ def report_html(city: City, year: int, language: str) -> str:
         context = {
             "city": city, "year": year, "version": board.framework.version, "language": language,
             "sections": dashboard_sections(board, language, names), "index_rows": rows,
-            "bars": index_bars(rows), "chart_height": 24 * len(rows) + 8, "index_indicators": board.index_indicators,
+            "narrative": report_narrative(city, year, language), "bars": index_bars(rows),
+            "chart_height": 24 * len(rows) + 8, "index_indicators": board.index_indicators,
         }  # fmt: skip
         return render_to_string("monitoring/report.html", context)
+
+
+def report_narrative(city: City, year: int, language: str) -> list[dict[str, str]]:
+    """The city's own sections of the year's report in `language`, in report order (empty text: missing)."""
+    texts = {text.section: text for text in ReportText.objects.filter(city=city, year=year)}
+    return [
+        {"section": section, "title": str(title),
+         "text": getattr(texts[section], f"text_{language}") if section in texts else ""}
+        for section, title in ReportSection.choices
+    ]  # fmt: skip
 
 
 def index_bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from learningcity.catalogue.models import City
-from learningcity.catalogue.permissions import is_coordinator_of
+from learningcity.catalogue.permissions import coordinated_city
 from learningcity.catalogue.selectors import current_city
 from learningcity.enrolment.models import Registration
 from learningcity.monitoring import access, services
 from learningcity.monitoring import access_files as files
+from learningcity.monitoring.city_framework import city_framework
 from learningcity.monitoring.dashboard import (
     city_dashboard,
     dashboard_sections,
@@ -30,8 +31,15 @@ from learningcity.monitoring.dashboard import (
     not_reached,
     published_indicators,
 )
-from learningcity.monitoring.forms import AccessForm, AreasUploadForm, FeedbackForm, FollowUpForm
+from learningcity.monitoring.forms import (
+    AccessForm,
+    AreasUploadForm,
+    FeedbackForm,
+    FollowUpForm,
+    ReminderPreferenceForm,
+)
 from learningcity.monitoring.mapping import area_choropleth, choropleth
+from learningcity.monitoring.models import ReminderPreference
 from learningcity.monitoring.report import report_html, report_pdf
 
 DRIVER_LABELS = {
@@ -54,12 +62,7 @@ def _requested_year(request: HttpRequest) -> int:
 
 
 def _coordinated_city(request: HttpRequest) -> City:
-    city = current_city()
-    if city is None:
-        raise Http404
-    if not is_coordinator_of(request.user, city.pk):
-        raise PermissionDenied(_("Learning deserts are for the city's coordinators."))
-    return city
+    return coordinated_city(request.user, refusal=_("Learning deserts are for the city's coordinators."))
 
 
 def _analysis(request: HttpRequest, city: City) -> tuple[AccessForm, access.AccessQuery]:
@@ -232,6 +235,24 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def reminder_preference(request: HttpRequest) -> HttpResponse:
+    """A person chooses whether to receive the follow-up question by e-mail (the link in every such e-mail)."""
+    saved = ReminderPreference.objects.filter(user_id=request.user.pk or 0).first()
+    initial = {"follow_up_emails": saved is None or saved.follow_up_emails}
+    # An unticked box posts nothing: bind the form on every POST, not only non-empty ones.
+    form = ReminderPreferenceForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        wanted = bool(form.cleaned_data["follow_up_emails"])
+        services.reminder_preference_set(user=request.user, follow_up_emails=wanted)
+        messages.success(request, _("You will receive the follow-up questions by e-mail.") if wanted
+                         else _("You will no longer receive the follow-up questions by e-mail."))  # fmt: skip
+        return redirect("monitoring:reminders")
+    days = services.follow_up_after().days
+    return render(request, "monitoring/reminders.html", {"form": form, "days": days})
+
+
+@login_required
 @require_GET
 def indicators(request: HttpRequest) -> HttpResponse:
     """Indicators by UNESCO area and sub-area, with the district breakdowns and the index by district."""
@@ -264,7 +285,7 @@ def _published(request: HttpRequest) -> tuple[City, int, Any]:
 def key_figures(request: HttpRequest) -> HttpResponse:
     """The city's key figures, public: the indicators with data this year, in the reader's language."""
     city, year, published = _published(request)
-    figures = key_figure_rows(published, (get_language() or "fr")[:2])
+    figures = key_figure_rows(published, (get_language() or "fr")[:2], city_framework(city))
     return render(request, "monitoring/key_figures.html", {"city": city, "year": year, "figures": figures})
 
 
