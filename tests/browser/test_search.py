@@ -344,3 +344,29 @@ def test_it_fits_a_320_pixel_phone(open_search: OpenSearch, axe_source: str, jav
     expect(titles(page)).to_have_count(4)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     check_accessible(page, axe_source, javascript=javascript)
+
+
+def test_a_resident_searches_near_where_they_are(browser: Browser, server: str, axe_source: str) -> None:
+    make_conversations()
+    context = browser.new_context(
+        base_url=server, locale="en-GB", geolocation={"latitude": 47.5, "longitude": 0.69}, permissions=["geolocation"]
+    )
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        page.goto("/en/search/?q=conversation")
+        page.get_by_role("button", name="Use my location").click()
+        expect(page).to_have_url(re.compile(r"near=47\.5(0*)%2C0\.69"))
+        expect(page).to_have_url(re.compile(r"sort=distance"))
+        first = page.locator("#search-results li.card").first
+        expect(first).to_contain_text("Conversation by the river")
+        assert_accessible(page, axe_source)
+    finally:
+        context.close()
+
+
+def test_without_javascript_there_is_no_location_button(open_search: OpenSearch) -> None:
+    make_world()
+    page = open_search(javascript=False)
+    page.goto("/en/search/")
+    expect(page.get_by_role("button", name="Use my location")).to_have_count(0)

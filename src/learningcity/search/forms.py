@@ -33,8 +33,6 @@ SORT_LABELS = {"relevance": _("Relevance"), "date": _("Date"), "distance": _("Di
 class SearchForm(forms.Form):
     """Search parameters (GET). Use `params()` after `is_valid()`."""
 
-    label_suffix = ""
-
     q = forms.CharField(label=_("What would you like to learn?"), required=False, max_length=q.MAX_QUERY_LENGTH)
     block = forms.MultipleChoiceField(label=_("Building block"), required=False)
     kind = forms.MultipleChoiceField(label=_("Kind"), required=False, choices=Kind.choices)
@@ -77,6 +75,7 @@ class SearchForm(forms.Form):
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, widget=forms.HiddenInput)
 
     def __init__(self, data: Any = None, *, city: City, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(data, **kwargs)
         self.city = city
         fields = self.fields
@@ -90,7 +89,11 @@ class SearchForm(forms.Form):
         try:
             q.parse(text)
         except q.QueryError as error:
-            raise ValidationError(str(error), code="query") from error
+            messages = {
+                "too_long": _("The search text is too long: at most %(limit)s characters."),
+                "too_many_words": _("Too many words: at most %(limit)s."),
+            }
+            raise ValidationError(messages[error.code], code=error.code, params={"limit": error.limit}) from error
         return text
 
     def clean_near(self) -> tuple[float, float] | None:
@@ -119,9 +122,10 @@ class SearchForm(forms.Form):
             self.add_error(None, _("Search near one place at a time."))
         if data.get("near_venue") and not Venue.objects.filter(pk=data["near_venue"], city=self.city).exists():
             self.add_error("near_venue", _("There is no such place in this city."))
-        if data.get("sort") == "distance" and not points:
+        place_refused = any(name in self.errors for name in ("near", "near_venue", "near_district"))
+        if data.get("sort") == "distance" and not points and not place_refused:
             self.add_error("sort", _("Choose a place to sort by distance."))
-        if data.get("radius") is not None and not points:
+        if data.get("radius") is not None and not points and not place_refused:
             self.add_error("radius", _("Choose a place to search around."))
         return data
 

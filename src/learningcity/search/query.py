@@ -23,7 +23,15 @@ _QUOTED = re.compile(r'"([^"]*)"')
 
 
 class QueryError(ValueError):
-    """The query cannot be searched; the message says why, for the person who typed it."""
+    """The query cannot be searched; the message says why, for the person who typed it.
+
+    `code` ("too_long" or "too_many_words") and `limit` let an interface say it in its own language.
+    """
+
+    def __init__(self, message: str, *, code: str, limit: int) -> None:
+        super().__init__(message)
+        self.code = code
+        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -87,10 +95,18 @@ def make_word(word: str) -> Word:
 def parse(text: str) -> ParsedQuery:
     """Read a query; raise `QueryError` if it is too long to be a search."""
     if len(text) > MAX_QUERY_LENGTH * 2:
-        raise QueryError(f"The search text is too long: at most {MAX_QUERY_LENGTH} characters.")
+        raise QueryError(
+            f"The search text is too long: at most {MAX_QUERY_LENGTH} characters.",
+            code="too_long",
+            limit=MAX_QUERY_LENGTH,
+        )
     text = clean(text)
     if len(text) > MAX_QUERY_LENGTH:
-        raise QueryError(f"The search text is too long: at most {MAX_QUERY_LENGTH} characters.")
+        raise QueryError(
+            f"The search text is too long: at most {MAX_QUERY_LENGTH} characters.",
+            code="too_long",
+            limit=MAX_QUERY_LENGTH,
+        )
     clauses: list[Word | Phrase] = []
     position = 0
     for match in _QUOTED.finditer(text):
@@ -102,7 +118,7 @@ def parse(text: str) -> ParsedQuery:
     clauses.extend(_words(text[position:].replace('"', " ")))
     unique = tuple(dict.fromkeys(clauses))
     if len(unique) > MAX_CLAUSES:
-        raise QueryError(f"Too many words: at most {MAX_CLAUSES}.")
+        raise QueryError(f"Too many words: at most {MAX_CLAUSES}.", code="too_many_words", limit=MAX_CLAUSES)
     return ParsedQuery(unique)
 
 

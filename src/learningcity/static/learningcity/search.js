@@ -146,6 +146,10 @@
       load(link.href, { focusHeading: true });
     });
     document.addEventListener("click", (event) => {
+      const button = event.target.closest("#near-me");
+      if (button) searchNearMe(button);
+    });
+    document.addEventListener("click", (event) => {
       // Error summary links: move focus to the field itself (opening its group), not just scroll to it.
       const link = event.target.closest("#error-summary a[href^='#']");
       if (!link) return;
@@ -339,7 +343,33 @@
 
   function enhance(root) {
     for (const button of root.querySelectorAll("[data-without-js]")) button.hidden = true;
+    const nearMe = document.getElementById("near-me");
+    if (nearMe && navigator.geolocation) nearMe.hidden = false;
     drawMap(root);
+  }
+
+  function searchNearMe(button) {
+    // The position stays in this browser and in the search address; nothing else keeps it.
+    announce(button.dataset.locating);
+    navigator.geolocation.getCurrentPosition((position) => {
+      const hidden = document.getElementById("search-hidden");
+      for (const old of hidden.querySelectorAll("input[name=near], input[name=near_venue]")) old.remove();
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "near";
+      input.value = `${position.coords.latitude.toFixed(5)},${position.coords.longitude.toFixed(5)}`;
+      hidden.appendChild(input);
+      const district = document.getElementById("id_near_district");
+      if (district) district.value = "";
+      const sort = document.getElementById("id_sort");
+      if (sort) {
+        if (![...sort.options].some((option) => option.value === "distance")) {
+          sort.add(new Option(button.dataset.distance, "distance"));
+        }
+        sort.value = "distance";
+      }
+      load(searchAddress(), { focusHeading: true });
+    }, () => announce(button.dataset.refused), { maximumAge: 300000, timeout: 10000 });
   }
 
   function start() {
