@@ -60,3 +60,14 @@ def test_it_logs_out_only_by_post(world: World, client: Client) -> None:
     assert client.get("/en/accounts/logout/").status_code == 405
     assert client.post("/en/accounts/logout/").status_code == 302
     assert client.get("/en/accounts/me/").status_code == 302
+
+
+def test_the_account_page_leads_to_searches_suggestions_and_demand(client_for) -> None:  # type: ignore[no-untyped-def]
+    from django.urls import reverse
+
+    resident = client_for("resident").get(reverse("accounts:account")).content.decode()
+    assert reverse("search:saved") in resident
+    assert reverse("search:for-you") in resident
+    assert reverse("search:demand") not in resident
+    coordinator = client_for("coordinator").get(reverse("accounts:account")).content.decode()
+    assert reverse("search:demand") in coordinator

@@ -186,13 +186,16 @@ def _add_terms(words: Counter[str]) -> None:
 
 
 def _replace_terms(frequencies: Counter[str], *, everything: bool) -> None:
+    """Store the vocabulary with how many listings use each word (one city's count on a city rebuild)."""
     if everything:
         SearchTerm.objects.all().delete()
-        SearchTerm.objects.bulk_create(
-            [SearchTerm(term=word, frequency=count) for word, count in frequencies.items()], batch_size=2000
-        )
-        return
-    _add_terms(frequencies)
+    SearchTerm.objects.bulk_create(
+        [SearchTerm(term=word, frequency=count) for word, count in frequencies.items()],
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["term"],
+        update_fields=["frequency"],
+    )
 
 
 def _entries(ids: list[int], now: datetime) -> tuple[list[dict[str, Any]], list[tuple[int, str, str]], Counter[str]]:

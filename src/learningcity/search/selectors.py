@@ -25,6 +25,7 @@ from learningcity.search import query as q
 from learningcity.search.engines import engine
 from learningcity.search.facets import FacetCatalogue
 from learningcity.search.indexing import ACCESS_FEATURES, TIMES_OF_DAY
+from learningcity.search.models import SearchEntry
 
 PAGE_SIZE = 20
 KM_PER_DEGREE_LATITUDE = 110.574
@@ -391,9 +392,7 @@ def _spelling_fixes(city: City, parsed: q.ParsedQuery) -> tuple[dict[str, str], 
     fixes: dict[str, str] = {}
     unknown: set[str] = set()
     for word in parsed.words:
-        alone = q.ParsedQuery((word,))
-        sql = _conditions(city, alone, SearchParams(include_past=True), now=timezone.now())
-        if _fetch(f"SELECT 1 FROM search_searchentry entry WHERE {sql.where()} LIMIT 1", sql.params):
+        if _known(city, word):
             continue
         best = ""
         if len(word.text) >= 4 and not word.text.isdigit():
@@ -403,6 +402,23 @@ def _spelling_fixes(city: City, parsed: q.ParsedQuery) -> tuple[dict[str, str], 
         else:
             unknown.add(word.text)
     return fixes, unknown
+
+
+def _known(city: City, word: q.Word) -> bool:
+    """Whether any listing of the city has this word (whatever its dates)."""
+    from learningcity.search import snapshot
+
+    if snapshot.usable():
+        copy = snapshot.for_city(city.pk)
+        with copy.lock:
+            copy.refresh()
+            bits, _title = copy.clause_bits(word)
+            return snapshot.popcount(bits & copy.flags(("live",))) > 0
+    found = [pk for pk, _title in engine().matches_with_title(q.ParsedQuery((word,)))]
+    return any(
+        SearchEntry.objects.filter(city=city, pk__in=found[start : start + 500]).exists()
+        for start in range(0, len(found), 500)
+    )
 
 
 def best_spelling(word: str, candidates: list[tuple[str, int]]) -> str:

@@ -33,8 +33,10 @@ from learningcity.search.engines import engine
 from learningcity.search.indexing import ACCESS_FEATURES, TIMES_OF_DAY
 
 NULL_MOMENT = np.iinfo(np.int64).min
-CLAUSE_CACHE_SIZE = 128
+CLAUSE_CACHE_SIZE = 384
 CLAUSE_CACHE_MIN = 200
+WARM_UP_WORDS = 300
+WARM_UP_SECONDS = 60.0
 Key = tuple[Any, ...]  # ("kinds", "course"), ("blocks", 3), ("free",), ("live",) ...
 _BLOCK_BITS = 32
 _COLUMNS = (
@@ -441,14 +443,30 @@ def usable() -> bool:
     return bool(getattr(settings, "SEARCH_SNAPSHOT", True)) and not connection.in_atomic_block
 
 
-def warm_up() -> int:
-    """Load every city's snapshot now (before a server forks its workers); returns the listings loaded."""
-    from learningcity.catalogue.models import City
+def warm_up(*, seconds: float = WARM_UP_SECONDS) -> int:
+    """Load every city's snapshot now (before a server forks its workers), then the matches of the
+    catalogue's commonest words (the costly ones to fetch), within `seconds`; returns the listings loaded."""
+    import time
 
+    from learningcity.catalogue.models import City
+    from learningcity.search.models import SearchTerm
+
+    started = time.monotonic()
     loaded = 0
+    snapshots = []
     for city_id in City.objects.values_list("pk", flat=True):
         snapshot = for_city(city_id)
         with snapshot.lock:
             snapshot.refresh()
             loaded += snapshot.size
+        snapshots.append(snapshot)
+    largest = max((snapshot.size for snapshot in snapshots), default=0)
+    common = SearchTerm.objects.filter(frequency__gte=max(CLAUSE_CACHE_MIN, largest // 300)).order_by("-frequency")
+    for term in common.values_list("term", flat=True)[:WARM_UP_WORDS]:
+        if time.monotonic() - started > seconds:
+            break
+        clause = q.make_word(term)
+        for snapshot in snapshots:
+            with snapshot.lock:
+                snapshot.clause_bits(clause)
     return loaded
