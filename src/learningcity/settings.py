@@ -141,6 +141,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "learningcity <noreply@localh
 FOLLOW_UP_AFTER_DAYS = env_int("FOLLOW_UP_AFTER_DAYS", 42, minimum=1)
 # Search keeps a columnar copy of each city's index in memory (see search/snapshot.py).
 SEARCH_SNAPSHOT = env_bool("SEARCH_SNAPSHOT", True)
+# Seconds a server spends at start fetching the matches of the commonest words (0: none).
+SEARCH_WARM_UP_SECONDS = env_int("SEARCH_WARM_UP_SECONDS", 60, minimum=0)
 
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour, opted into now
 

@@ -36,7 +36,6 @@ NULL_MOMENT = np.iinfo(np.int64).min
 CLAUSE_CACHE_SIZE = 384
 CLAUSE_CACHE_MIN = 200
 WARM_UP_WORDS = 300
-WARM_UP_SECONDS = 60.0
 Key = tuple[Any, ...]  # ("kinds", "course"), ("blocks", 3), ("free",), ("live",) ...
 _BLOCK_BITS = 32
 _COLUMNS = (
@@ -443,14 +442,18 @@ def usable() -> bool:
     return bool(getattr(settings, "SEARCH_SNAPSHOT", True)) and not connection.in_atomic_block
 
 
-def warm_up(*, seconds: float = WARM_UP_SECONDS) -> int:
+def warm_up(*, seconds: float | None = None) -> int:
     """Load every city's snapshot now (before a server forks its workers), then the matches of the
     catalogue's commonest words (the costly ones to fetch), within `seconds`; returns the listings loaded."""
     import time
 
+    from django.conf import settings
+
     from learningcity.catalogue.models import City
     from learningcity.search.models import SearchTerm
 
+    if seconds is None:
+        seconds = float(getattr(settings, "SEARCH_WARM_UP_SECONDS", 60))
     started = time.monotonic()
     loaded = 0
     snapshots = []
