@@ -144,6 +144,8 @@ def test_it_lets_a_resident_find_an_opportunity_by_text_age_evening_free_and_dis
     page.get_by_label(label(language, "Near the centre of")).select_option(label="Centre")
     page.get_by_label(label(language, "Within (km)")).fill("2")
     page.get_by_label(label(language, "Within (km)")).press("Enter")
+    # Choosing the district already searched (with the default radius); wait for the 2 km search itself.
+    expect(page).to_have_url(re.compile(r"radius=2(&|$)"))
     expect(titles(page)).to_have_count(1)
 
     target = found.target.title_fr if language == "fr" else found.target.title_en
