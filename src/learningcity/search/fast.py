@@ -8,9 +8,8 @@ requires identical pages, totals and counts.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -60,7 +59,7 @@ def _filters(
     snapshot: snap.Snapshot, city: City, parsed: q.ParsedQuery, params: SearchParams, now: datetime
 ) -> dict[str, np.ndarray]:
     """One bitset per filter in force, named like the facet it narrows."""
-    from learningcity.search.selectors import KM_PER_DEGREE_LATITUDE, _block_bit, _km_per_degree_longitude
+    from learningcity.search.selectors import _block_bit, bounding_box
 
     parts: dict[str, np.ndarray] = {}
     if parsed:
@@ -111,14 +110,13 @@ def _filters(
     if params.near is not None:
         near = params.near
         latitude, longitude = snapshot.column("latitude"), snapshot.column("longitude")
-        lat_span = near.radius_km / KM_PER_DEGREE_LATITUDE
-        lon_span = near.radius_km / _km_per_degree_longitude(near.latitude)
+        south, north, west, east = bounding_box(near)
         with np.errstate(invalid="ignore"):
             inside = (
-                (latitude >= near.latitude - lat_span)
-                & (latitude <= near.latitude + lat_span)
-                & (longitude >= near.longitude - lon_span)
-                & (longitude <= near.longitude + lon_span)
+                (latitude >= south)
+                & (latitude <= north)
+                & (longitude >= west)
+                & (longitude <= east)
                 & (_squared_distance(snapshot, near) <= near.radius_km**2)
             )
         parts["near"] = snapshot.packed(inside)
@@ -126,11 +124,9 @@ def _filters(
 
 
 def _dated_ids(city: City, params: SearchParams, now: datetime) -> list[int]:
-    from learningcity.search.selectors import _fetch, _local_midnight
+    from learningcity.search.selectors import _fetch, date_window
 
-    zone = ZoneInfo(city.time_zone)
-    start = _local_midnight(params.date_from, zone) if params.date_from else now
-    end = _local_midnight(params.date_to + timedelta(days=1), zone) if params.date_to else start + timedelta(3650)
+    start, end = date_window(city, params, now)
     rows = _fetch(
         "SELECT DISTINCT s.opportunity_id FROM catalogue_session s JOIN catalogue_opportunity o "
         "ON o.id = s.opportunity_id WHERE o.city_id = %s AND s.start >= %s AND s.start < %s",
@@ -158,6 +154,8 @@ def _page(
     page_size: int,
 ) -> tuple[list[int], dict[int, float]]:
     """The page's ids in the published order (docs/ranking.md), as `selectors._page_ids` gives them."""
+    from learningcity.search.selectors import soon_limits
+
     chosen = snapshot.selected(everything)
     first = (max(1, params.page) - 1) * page_size
     wanted = first + page_size
@@ -179,8 +177,7 @@ def _page(
             in_title = np.unpackbits(title)[: snapshot.size]
             keys.append((1 - in_title[chosen]).astype(np.int8))
         last_end = snapshot.column("last_end")[chosen]
-        week = snap.microseconds(now + timedelta(days=7))
-        month = snap.microseconds(now + timedelta(days=31))
+        week, month = (snap.microseconds(limit) for limit in soon_limits(now))
         soon = np.where(
             no_date,
             np.where(last_end != snap.NULL_MOMENT, 3, 2),

@@ -154,9 +154,7 @@ def _conditions(city: City, params: q.ParsedQuery, search: SearchParams, *, now:
     if search.places:
         sql.add("entry.has_places = %s", True)
     if search.date_from or search.date_to:
-        zone = ZoneInfo(city.time_zone)
-        start = _local_midnight(search.date_from, zone) if search.date_from else now
-        end = _local_midnight(search.date_to + timedelta(days=1), zone) if search.date_to else start + timedelta(3650)
+        start, end = date_window(city, search, now)
         sql.add(
             "EXISTS (SELECT 1 FROM catalogue_session s WHERE s.opportunity_id = entry.opportunity_id "
             "AND s.start >= %s AND s.start < %s)",
@@ -165,18 +163,34 @@ def _conditions(city: City, params: q.ParsedQuery, search: SearchParams, *, now:
         )
     if search.near is not None:
         near = search.near
-        lat_span = near.radius_km / KM_PER_DEGREE_LATITUDE
-        lon_span = near.radius_km / _km_per_degree_longitude(near.latitude)
-        sql.add(
-            "entry.latitude BETWEEN %s AND %s AND entry.longitude BETWEEN %s AND %s",
-            near.latitude - lat_span,
-            near.latitude + lat_span,
-            near.longitude - lon_span,
-            near.longitude + lon_span,
-        )
+        south, north, west, east = bounding_box(near)
+        sql.add("entry.latitude BETWEEN %s AND %s AND entry.longitude BETWEEN %s AND %s", south, north, west, east)
         distance, values = _distance_sql(near)
         sql.add(f"{distance} <= %s", *values, near.radius_km**2)
     return sql
+
+
+SOON_DAYS = (7, 31)  # the "soonest" bands of docs/ranking.md
+
+
+def soon_limits(now: datetime) -> list[datetime]:
+    """Ends of the "within a week" and "within a month" bands of the ranking."""
+    return [now + timedelta(days=days) for days in SOON_DAYS]
+
+
+def date_window(city: City, search: SearchParams, now: datetime) -> tuple[datetime, datetime]:
+    """The moments a session must start between for a date filter: local midnights, open ends bounded."""
+    zone = ZoneInfo(city.time_zone)
+    start = _local_midnight(search.date_from, zone) if search.date_from else now
+    end = _local_midnight(search.date_to + timedelta(days=1), zone) if search.date_to else start + timedelta(3650)
+    return start, end
+
+
+def bounding_box(near: Near) -> tuple[float, float, float, float]:
+    """South, north, west and east limits (degrees) of the square around a search point."""
+    lat_span = near.radius_km / KM_PER_DEGREE_LATITUDE
+    lon_span = near.radius_km / _km_per_degree_longitude(near.latitude)
+    return near.latitude - lat_span, near.latitude + lat_span, near.longitude - lon_span, near.longitude + lon_span
 
 
 def _km_per_degree_longitude(latitude: float) -> float:
@@ -297,7 +311,7 @@ def _page_ids(
         "WHEN entry.next_start IS NULL THEN 2 "
         "WHEN entry.next_start < %s THEN 0 WHEN entry.next_start < %s THEN 1 ELSE 2 END"
     )
-    soon_params = [now + timedelta(days=7), now + timedelta(days=31)]
+    soon_params = soon_limits(now)
     if params.sort == "distance" and params.near is not None:
         order.append("2")
     elif params.sort == "date":
