@@ -77,6 +77,7 @@ def server(live_server: Any, django_db_serialized_rollback: None) -> str:
 def open_page(browser: Browser, server: str) -> Iterator[OpenPage]:
     """A function opening a page in a new browser context (own cookies, locale and screen size)."""
     contexts = []
+    script_errors: list[str] = []
 
     def make(*, locale: str = "en-GB", width: int = 1280, height: int = 900, phone: bool = False) -> Page:
         context = browser.new_context(
@@ -85,8 +86,12 @@ def open_page(browser: Browser, server: str) -> Iterator[OpenPage]:
         )  # fmt: skip
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("pageerror", lambda error: script_errors.append(f"{page.url}: {error}"))
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    if script_errors:
+        pytest.fail("A script failed on the page:\n" + "\n".join(script_errors), pytrace=False)

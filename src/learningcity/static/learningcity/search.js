@@ -114,7 +114,9 @@
       if (push && address !== location.href) history.pushState({ search: true }, "", address);
       if (!apply(fresh, { focusHeading, focusErrors })) location.assign(address);
     } catch (error) {
-      if (error.name !== "AbortError") location.assign(address);  // let the server page do it
+      if (error.name === "AbortError") return;
+      console.error("Live search failed, loading the page instead:", error);
+      location.assign(address);  // let the server page do it
     } finally {
       if (controller === inFlight) {
         inFlight = null;
@@ -378,6 +380,7 @@
     listen();
     setupCombobox();
     enhance(document);
+    form.dataset.live = "true";  // from here the results update in place
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
