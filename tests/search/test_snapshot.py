@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from learningcity.catalogue.models import Opportunity, Status
@@ -139,3 +140,33 @@ def test_cached_word_matches_follow_text_changes(catalogue: Catalogue, monkeypat
     latest = search(catalogue.city, SearchParams(text="aquarelle"))
     assert latest.opportunities[0].pk in {newcomer.pk, catalogue.theatre.pk}
     assert newcomer.pk in [o.pk for o in latest.opportunities]
+
+
+def test_words_found_in_memory_follow_every_edit(catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(snapshot, "CLAUSE_CACHE_MIN", 10**9)  # never cache: every word is looked up afresh
+
+    def agree(text: str) -> list[int]:
+        params = SearchParams(text=text)
+        fast = search(catalogue.city, params)
+        assert summary(fast) == summary(_run_sql(catalogue.city, parse(text), params, facets=True, now=timezone.now()))
+        return [o.pk for o in fast.opportunities]
+
+    assert agree("aquarelle") == [catalogue.watercolour.pk]
+    held = snapshot.for_city(catalogue.city.pk)
+    if connection.vendor == "postgresql":
+        assert held.postings is not None, "PostgreSQL hands every term over: words are looked up in memory"
+    catalogue.watercolour.title_fr = "Atelier de gouache"
+    catalogue.watercolour.description_fr = "Couleurs"
+    catalogue.watercolour.save()
+    assert agree("aquarelle") == []
+    assert agree("gouache") == [catalogue.watercolour.pk]
+    catalogue.watercolour.title_fr = "Atelier de fusain"
+    catalogue.watercolour.save()  # edited twice: only the latest words count
+    assert agree("gouache") == []
+    assert agree("fusain") == [catalogue.watercolour.pk]
+    newcomer = make_opportunity(catalogue.museum, title_fr="Fusain au musée", title_en="Charcoal at the museum")
+    assert set(agree("fusain")) == {catalogue.watercolour.pk, newcomer.pk}
+    assert agree("charcoal") == [newcomer.pk]
+    newcomer.delete()
+    assert agree("charcoal") == []
+    assert agree('"atelier de fusain"') == [catalogue.watercolour.pk]

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from django.db import connection
 
+from learningcity.search import postings as post
 from learningcity.search import query as q
 from learningcity.search.engines import engine
 from learningcity.search.indexing import ACCESS_FEATURES, TIMES_OF_DAY
@@ -127,6 +128,8 @@ class Snapshot:
         self.columns: dict[str, np.ndarray] = {}
         self.bits = _Bits(0)
         self.lock = threading.Lock()
+        # Every term with the listings holding it, where the engine can hand them over (PostgreSQL).
+        self.postings: post.Postings | None = None
         # Matches of recent query clauses that match many listings (the expensive ones to ask again).
         self.clauses: OrderedDict[str, tuple[q.Word | q.Phrase, np.ndarray, np.ndarray]] = OrderedDict()
 
@@ -153,23 +156,47 @@ class Snapshot:
             if position is not None:
                 _set_bit(self.bits.get(("live",)), position, False)
         self._apply(rows)
-        self._refresh_clauses()
+        if self.clauses or self.postings is not None:
+            changed = [
+                int(row[0])
+                for row in _fetch(
+                    "SELECT t.entry_id FROM search_searchtext t JOIN search_searchentry e "
+                    "ON e.opportunity_id = t.entry_id WHERE e.city_id = %s AND t.generation > %s",
+                    [self.city_id, self.generation],
+                )
+            ]
+            self._refresh_postings(changed)
+            self._refresh_clauses(changed)
         self.generation = number
         self.rebuilt = rebuilt
 
-    def _refresh_clauses(self) -> None:
-        """Re-evaluate the cached clauses on the listings whose text changed since our generation."""
-        if not self.clauses:
+    def _load_postings(self) -> None:
+        """Take every term's listings from the engine, if it can give them (after a full load)."""
+        found = engine().postings(self.city_id)
+        if found is None:
+            self.postings = None
             return
-        changed = [
-            int(row[0])
-            for row in _fetch(
-                "SELECT t.entry_id FROM search_searchtext t JOIN search_searchentry e ON e.opportunity_id = t.entry_id "
-                "WHERE e.city_id = %s AND t.generation > %s",
-                [self.city_id, self.generation],
-            )
-        ]
-        if not changed:
+        postings = post.Postings()
+        ids = self.ids[: self.size]
+        for term, in_title, listing_ids in found:
+            (postings.title if in_title else postings.text)[term] = post.positions(ids, listing_ids)
+        self.postings = postings
+
+    def _refresh_postings(self, changed: list[int]) -> None:
+        """Listings whose text changed since our generation: their current terms replace their postings."""
+        if self.postings is None or not changed:
+            return
+        terms = engine().terms_of(changed)
+        for opportunity_id in changed:
+            position = self._position(opportunity_id)
+            if position is None:
+                continue
+            current = terms.get(opportunity_id)
+            self.postings.override(position, post.Terms(*current) if current is not None else None)
+
+    def _refresh_clauses(self, changed: list[int]) -> None:
+        """Re-evaluate the cached clauses on the listings whose text changed since our generation."""
+        if not self.clauses or not changed:
             return
         positions = self.positions_of(changed)
         for clause, bits, title_bits in self.clauses.values():
@@ -189,6 +216,13 @@ class Snapshot:
         if found is not None:
             self.clauses.move_to_end(key)
             return found[1], found[2]
+        if self.postings is not None and isinstance(clause, q.Word):
+            bits, title_bits = self.postings.matches(clause.stems, self.bits.capacity_bytes * 8)
+            if popcount(bits) >= CLAUSE_CACHE_MIN:
+                self.clauses[key] = (clause, bits, title_bits)
+                while len(self.clauses) > CLAUSE_CACHE_SIZE:
+                    self.clauses.popitem(last=False)
+            return bits, title_bits
         pairs = engine().matches_with_title(q.ParsedQuery((clause,)))
         bits = self.packed_positions(self.positions_of(pk for pk, _title in pairs))
         title_bits = self.packed_positions(self.positions_of(pk for pk, in_title in pairs if in_title))
@@ -215,7 +249,9 @@ class Snapshot:
         self.columns = {}
         self.bits = _Bits(0)
         self.clauses.clear()
+        self.postings = None
         self._apply(_entry_rows("", [self.city_id]))
+        self._load_postings()
         self.generation = number
         self.rebuilt = rebuilt
 
@@ -463,6 +499,8 @@ def warm_up(*, seconds: float | None = None) -> int:
             snapshot.refresh()
             loaded += snapshot.size
         snapshots.append(snapshot)
+    if all(snapshot.postings is not None for snapshot in snapshots):
+        return loaded  # every word is already a lookup in memory
     largest = max((snapshot.size for snapshot in snapshots), default=0)
     common = SearchTerm.objects.filter(frequency__gte=max(CLAUSE_CACHE_MIN, largest // 300)).order_by("-frequency")
     for term in common.values_list("term", flat=True)[:WARM_UP_WORDS]:
