@@ -27,6 +27,7 @@ api = NinjaAPI(
 )
 api.add_router("/", catalogue_router)
 api.add_router("/", "learningcity.search.api.router")
+api.add_router("/", "learningcity.enrolment.api.router")
 
 
 def openapi_document() -> str:

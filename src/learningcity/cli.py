@@ -443,3 +443,61 @@ def search_query(parameters: str, city_slug: str | None) -> None:
     click.echo(f"{result.total:,} results")
     for opportunity in result.opportunities:
         click.echo(f"{opportunity.pk}\t{opportunity.title_fr or opportunity.title_en}\t{opportunity.organisation.name}")
+
+
+@main.group("credits")
+def credits_group() -> None:
+    """Learning credit: expire ended schemes, check the ledger."""
+
+
+@credits_group.command("expire")
+def credits_expire() -> None:
+    """Expire the credit left in schemes that have ended (run daily, e.g. from cron; idempotent)."""
+    setup_django()
+    from learningcity.credits.services import schemes_expire
+
+    click.echo(f"{schemes_expire()} € of credit expired.")
+
+
+@credits_group.command("check")
+@click.option("--city", "city_slug", help="City slug (default: every city).")
+def credits_check(city_slug: str | None) -> None:
+    """Check that every balance equals the sum of its ledger entries; fail if one does not."""
+    setup_django()
+    from learningcity.credits.selectors import ledger_discrepancies
+
+    wrong = ledger_discrepancies(city=_city(city_slug) if city_slug else None)
+    for account in wrong:
+        entries = account.entry_sum  # type: ignore[attr-defined]
+        click.echo(f"account {account.pk} ({account.user.email}): balance {account.balance} € ≠ entries {entries} €")
+    if wrong:
+        fail(f"{len(wrong)} accounts disagree with their ledger entries.")
+    click.echo("Every balance equals the sum of its ledger entries.")
+
+
+@main.group("enrolment")
+def enrolment_group() -> None:
+    """Registrations: expire unanswered offers of a place, send tomorrow's reminders."""
+
+
+@enrolment_group.command("expire-offers")
+def enrolment_expire_offers() -> None:
+    """Give places offered and not confirmed in time to the next people waiting (run every few minutes; idempotent)."""
+    setup_django()
+    from learningcity.enrolment.services import offers_expire, waitlists_promote
+
+    click.echo(f"{offers_expire()} offers expired.")
+    click.echo(f"{waitlists_promote()} places offered to people waiting.")
+
+
+@enrolment_group.command("send-reminders")
+def enrolment_send_reminders() -> None:
+    """Queue the reminders of tomorrow's sessions (run daily, e.g. from cron; nobody is reminded twice)."""
+    setup_django()
+    from django.db import transaction
+
+    from learningcity.enrolment.services import reminders_enqueue
+
+    with transaction.atomic():
+        queued = reminders_enqueue()
+    click.echo(f"{queued} reminders queued.")

@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "learningcity.enrolment",
     "learningcity.monitoring",
     "learningcity.search",
+    "learningcity.festival",
+    "learningcity.credits",
+    "learningcity.calendars",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +142,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "learningcity <noreply@localh
 
 # Days after a session ends when its follow-up question opens and is e-mailed (`learningcity follow-ups`).
 FOLLOW_UP_AFTER_DAYS = env_int("FOLLOW_UP_AFTER_DAYS", 42, minimum=1)
+ENROLMENT_OFFER_HOURS = env_int("ENROLMENT_OFFER_HOURS", 48, minimum=1)
+EMAIL_VERIFICATION_DAYS = env_int("EMAIL_VERIFICATION_DAYS", 3, minimum=1)
 # Search keeps a columnar copy of each city's index in memory (see search/snapshot.py).
 SEARCH_SNAPSHOT = env_bool("SEARCH_SNAPSHOT", True)
 # Seconds a server spends at start fetching the matches of the commonest words (0: none).

@@ -23,6 +23,10 @@ urlpatterns += i18n_patterns(
     path("", include("learningcity.catalogue.urls")),
     path("", include("learningcity.monitoring.urls")),
     path("", include("learningcity.search.urls")),
+    path("", include("learningcity.enrolment.urls")),
+    path("", include("learningcity.credits.urls")),
+    path("", include("learningcity.festival.urls")),
+    path("", include("learningcity.calendars.urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 )

@@ -48,3 +48,16 @@ def test_it_refuses_a_report_year_out_of_range(world: World) -> None:
     result = CliRunner().invoke(main, ["report", "--year", "1850", "--output", "x.pdf"])
     assert result.exit_code == 2
     assert "--year" in result.output
+
+
+def test_it_reports_the_years_learning_festival(world: World) -> None:
+    from learningcity.monitoring.report import report_html
+    from tests.festival.conftest import make_programme
+
+    programme = make_programme(world)
+    year = programme.festival.starts_on.year
+    page = report_html(world.city, year, "en")
+    assert "Learning festival: Learning fair" in page
+    assert "By district of the event" in page
+    assert "By age band of the people registered" in page
+    assert "Learning festival:" not in report_html(world.city, year - 1, "en"), "no festival that year, no section"

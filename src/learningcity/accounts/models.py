@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -59,6 +61,7 @@ class User(AbstractUser):
     coordinated_cities = models.ManyToManyField(
         "catalogue.City", verbose_name=_("cities coordinated"), blank=True, related_name="coordinators"
     )
+    email_verified_at = models.DateTimeField(_("e-mail address verified"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -76,6 +79,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.email
+
+    @property
+    def email_verified(self) -> bool:
+        """The person opened the link we e-mailed to their current address."""
+        return self.email_verified_at is not None
 
     @property
     def is_coordinator(self) -> bool:
@@ -103,3 +111,45 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation}"
+
+
+class FamilyMemberQuerySet(models.QuerySet["FamilyMember"]):
+    """Family members still on their guardian's list."""
+
+    def current(self) -> FamilyMemberQuerySet:
+        return self.filter(removed_at__isnull=True)
+
+
+class FamilyMember(models.Model):
+    """A child or other relative whom an account holder registers for sessions from their own account.
+
+    Removing one keeps the row (marked removed) so that past registrations and attendance stay whole.
+    """
+
+    account = models.ForeignKey(User, on_delete=models.CASCADE, related_name="family_members")
+    name = models.CharField(_("name"), max_length=150)
+    year_of_birth = models.PositiveSmallIntegerField(_("year of birth"))
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+
+    objects = FamilyMemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("family member")
+        verbose_name_plural = _("family members")
+        ordering = ["year_of_birth", "name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(year_of_birth__gte=1900), name="family_member_born_after_1900"),
+            models.CheckConstraint(condition=~models.Q(name=""), name="family_member_has_a_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.year_of_birth is not None and self.year_of_birth > timezone.localdate().year:
+            raise ValidationError({"year_of_birth": _("The year of birth cannot be in the future.")})
+        if self.year_of_birth is not None and self.year_of_birth < 1900:
+            raise ValidationError({"year_of_birth": _("Give a year of birth from 1900 on.")})
+        if not (self.name or "").strip():
+            raise ValidationError({"name": _("Give the person's name.")})

@@ -11,4 +11,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("me/", views.account, name="account"),
+    path("verify/", views.verification, name="verification"),
+    path("verify/<str:token>/", views.verify, name="verify"),
+    path("family/", views.family, name="family"),
+    path("family/<int:pk>/remove/", views.family_remove, name="family-remove"),
 ]

@@ -1,4 +1,4 @@
-"""Signing up, in and out."""
+"""Signing up, in and out; verifying the e-mail address; the family list."""
 
 from __future__ import annotations
 
@@ -7,23 +7,32 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from learningcity.accounts.forms import SignupForm
+from learningcity.accounts import services
+from learningcity.accounts.forms import FamilyMemberForm, SignupForm
+from learningcity.accounts.models import FamilyMember
 from learningcity.monitoring.selectors import feedback_due, follow_up_due
 
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    """A resident creates an account."""
+    """A resident creates an account; a link to verify the address is e-mailed at once."""
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        services.email_verification_send(user=user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Your account is ready."))
+        messages.success(
+            request,
+            _("Welcome! Your account is ready. We sent a link to %(email)s: open it to confirm your address.")
+            % {"email": user.email},
+        )
         return redirect("home")
     return render(request, "accounts/signup.html", {"form": form})
 
@@ -39,3 +48,63 @@ def account(request: HttpRequest) -> HttpResponse:
         "follow_up_due": follow_up_due(user=user),
     }
     return render(request, "accounts/account.html", context)
+
+
+@require_GET
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the verification e-mail: works logged in or not, and twice without harm."""
+    try:
+        services.email_verify(token=token)
+    except ValidationError as error:
+        return render(request, "accounts/verify_failed.html", {"reason": " ".join(error.messages)}, status=400)
+    messages.success(request, _("Thank you: your e-mail address is confirmed. You can now register for sessions."))
+    return redirect("enrolment:mine" if request.user.is_authenticated else "accounts:login")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verification(request: HttpRequest) -> HttpResponse:
+    """Asks an unverified person to open the e-mailed link, with a button to send it again."""
+    user: Any = request.user
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    if request.method == "POST" and not user.email_verified:
+        services.email_verification_send(user=user)
+        messages.success(request, _("We sent the link again to %(email)s.") % {"email": user.email})
+        return redirect(f"{request.path}?next={next_url}" if next_url else request.path)
+    return render(request, "accounts/verification.html", {"next": next_url})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def family(request: HttpRequest) -> HttpResponse:
+    """The children and relatives a person registers from their account, and a form to add one."""
+    user: Any = request.user
+    form = FamilyMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.family_member_add(account=user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_errors)
+        else:
+            messages.success(request, _("%(name)s is on your family list.") % {"name": member.name})
+            return redirect("accounts:family")
+    members = FamilyMember.objects.current().filter(account=user)
+    status = 400 if form.errors else 200
+    return render(request, "accounts/family.html", {"form": form, "members": members}, status=status)
+
+
+@login_required
+@require_POST
+def family_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a person off the family list (their past registrations stay)."""
+    member = get_object_or_404(FamilyMember.objects.current(), pk=pk, account_id=request.user.pk)
+    try:
+        services.family_member_remove(member=member, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s is no longer on your family list.") % {"name": member.name})
+    return redirect("accounts:family")

@@ -57,6 +57,7 @@ from learningcity.demo.catalogue import (
     CataloguePlanner,
     PoolEntry,
 )
+from learningcity.demo.festival import build_demo_festival
 from learningcity.demo.logins import DEMO_LOGINS, DEMO_PASSWORD, PERSONAS, create_personas
 from learningcity.demo.names import CITY_LATITUDE, CITY_LONGITUDE, CITY_NAME, CITY_SLUG, CITY_TIME_ZONE, EMAIL_DOMAIN
 from learningcity.demo.offers import OfferCatalogue, ReferenceIds, all_topics
@@ -189,6 +190,7 @@ def _build(*, size: int, seed: int, anchor: date, residents: int, report: Progre
     organisations, venues = _write_places(build)
     opportunities, sessions, pool = _write_catalogue(build, organisations, venues)
     accounts, registrations = _write_people(build, residents, bands, pool, organisations)
+    build_demo_festival(city=city, anchor=anchor, seed=seed)
     bulk.reset_sequences([City, District, PopulationCount, Organisation, Venue, Opportunity, Session, User])
     bulk.analyze(_loaded_tables())
     return {

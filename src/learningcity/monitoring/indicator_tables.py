@@ -9,6 +9,7 @@ import pandas as pd
 
 from learningcity.catalogue.models import City, Opportunity, PopulationCount
 from learningcity.enrolment.models import Registration
+from learningcity.festival.summary import festival_tables
 from learningcity.monitoring.inputs import AGE_BANDS, band_shares
 from learningcity.monitoring.measuring import WALK_METRES
 from learningcity.monitoring.models import Feedback, FollowUp, StatisticValue
@@ -150,4 +151,5 @@ def indicator_tables(city: City, year: int) -> dict[str, pd.DataFrame]:
         **opportunities(city),
         **feedback_tables(city, year),
         "statistics": statistics(city),
+        **festival_tables(city),
     }

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from learningcity.catalogue.models import City
+from learningcity.festival.summary import festival_report
 from learningcity.monitoring.dashboard import city_dashboard, dashboard_sections, index_rows
 from learningcity.monitoring.models import ReportSection, ReportText
 
@@ -25,6 +26,7 @@ def report_html(city: City, year: int, language: str) -> str:
             "sections": dashboard_sections(board, language, names), "index_rows": rows,
             "narrative": report_narrative(city, year, language), "bars": index_bars(rows),
             "chart_height": 24 * len(rows) + 8, "index_indicators": board.index_indicators,
+            "festivals": [(summary, [summary.total]) for summary in festival_report(city, year)],
         }  # fmt: skip
         return render_to_string("monitoring/report.html", context)
 

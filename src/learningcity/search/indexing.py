@@ -16,12 +16,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from learningcity.catalogue.models import City, Opportunity, Session, Status
 from learningcity.demo.bulk import TableWriter
-from learningcity.enrolment.models import Registration, RegistrationStatus
+from learningcity.enrolment.models import HOLDS_A_PLACE, Registration
 from learningcity.search import analysis
 from learningcity.search.engines import engine
 from learningcity.search.models import SearchEntry, SearchGeneration, SearchRemoval, SearchTerm, SearchText
@@ -345,10 +345,10 @@ def _schedules(
     """When each opportunity meets next, on which days and parts of day, and whether places are left."""
     booked = dict(
         Registration.objects.filter(
-            _among("session__opportunity", ids), session__end__gte=now, status=RegistrationStatus.CONFIRMED
+            _among("session__opportunity", ids), session__end__gte=now, status__in=HOLDS_A_PLACE
         )
         .values_list("session_id")
-        .annotate(taken=Count("pk"))
+        .annotate(taken=Sum("places"))
         .values_list("session_id", "taken")
     )
     schedules: dict[int, _Schedule] = {}
