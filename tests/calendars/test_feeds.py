@@ -215,3 +215,16 @@ def test_it_describes_each_time_zone_its_sessions_use_once(world: World, client:
     (storytelling,) = [event for event in calendar.events if str(event["SUMMARY"]) == "Creole storytelling"]
     assert storytelling["DTSTART"].params["TZID"] == "America/Martinique"
     assert storytelling.decoded("DTSTART").utcoffset() == timedelta(hours=-4)
+
+
+def test_organisation_and_venue_pages_link_their_feeds(world: World, client: Client) -> None:
+    organisation = world.published.organisation
+    page = client.get(f"/en/organisations/{organisation.pk}/").content.decode()
+    feed = reverse("calendars:organisation", args=[organisation.pk])
+    assert f'href="{feed}"' in page
+    assert parse(client.get(feed)).walk("VEVENT"), "the linked feed holds the organisation's dates"
+    venue = world.published.venue
+    assert venue is not None
+    assert venue.district is not None
+    page = client.get(f"/en/venues/{venue.pk}/").content.decode()
+    assert f'href="{reverse("calendars:district", args=[world.city.slug, venue.district.code])}"' in page

@@ -35,16 +35,28 @@ def _people(frame: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def participations(city: City, year: int) -> pd.DataFrame:
-    """One row per registration of a resident for a session of the city, in the year."""
+    """One row per registration of a person for a session of the city, in the year.
+
+    A family member registered from a guardian's account is a person of their own (their own age,
+    sex not recorded, the household's district; `person_id` is minus their id, so it never meets a
+    user's). Group bookings (a class, an association) are places, not identified people: left out.
+    """
     rows = Registration.objects.filter(
-        session__opportunity__city=city, session__start__year=year
+        session__opportunity__city=city, session__start__year=year, group_name="", group_organisation__isnull=True
     ).values_list(
         "user_id", "user__year_of_birth", "user__sex", "user__district__code", "session__opportunity_id",
-        "session__start", "status", "attended", "session__series_key",
+        "session__start", "status", "attended", "session__series_key", "family_member_id",
+        "family_member__year_of_birth",
     )  # fmt: skip
     columns = ["person_id", "year_of_birth", "sex", "district", "opportunity_id", "session_start", "status",
-               "attended", "series_key"]  # fmt: skip
+               "attended", "series_key", "relative_id", "relative_born"]  # fmt: skip
     frame = pd.DataFrame(list(rows), columns=columns)
+    relative = frame["relative_id"].notna()
+    if relative.any():
+        frame["person_id"] = frame["person_id"].where(~relative, -frame["relative_id"]).astype("int64")
+        frame["year_of_birth"] = frame["year_of_birth"].where(~relative, frame["relative_born"])
+        frame["sex"] = frame["sex"].where(~relative, "")
+    frame = frame.drop(columns=["relative_id", "relative_born"])
     frame["session_start"] = pd.to_datetime(frame["session_start"], utc=True).dt.tz_convert(city.time_zone)
     frame["attended"] = frame["attended"].astype("boolean")
     frame["series_key"] = frame["series_key"].replace("", None)
