@@ -22,15 +22,34 @@ class ParticipantForm(forms.Form):
     """Who is coming: the account holder or one of their family members."""
 
     participant = forms.ChoiceField(label=_("Who is coming?"), widget=forms.RadioSelect)
+    use_credit = forms.BooleanField(label=_("Pay with my learning credit"), required=False, initial=True)
+    reduced_price = forms.BooleanField(label=_("I meet the conditions of the reduced price"), required=False)
 
-    def __init__(self, *args: Any, user: Any, family: list[FamilyMember], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, family: list[FamilyMember], opportunity: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # Price choices only where there is a price (and a reduced one) to choose about.
+        if opportunity is None or opportunity.is_free:
+            del self.fields["use_credit"]
+        if opportunity is None or opportunity.is_free or opportunity.reduced_price is None:
+            del self.fields["reduced_price"]
+        elif opportunity.reduced_price_conditions:
+            self.fields["reduced_price"].help_text = opportunity.reduced_price_conditions
+            self.fields["reduced_price"].widget.attrs["aria-describedby"] = "id_reduced_price-hint"
         name = user.display_name or user.email
         choices = [(MYSELF, _("Me (%(name)s)") % {"name": name})]
         choices += [(str(member.pk), f"{member.name} ({member.year_of_birth})") for member in family]
         self.fields["participant"].choices = choices  # type: ignore[attr-defined]
         self.fields["participant"].initial = MYSELF
         self.family = {str(member.pk): member for member in family}
+
+    def price_choices(self) -> dict[str, bool]:
+        """Whether to pay with credit and at the reduced price (call after is_valid)."""
+        return {
+            "use_credit": self.cleaned_data.get("use_credit", True) if "use_credit" in self.fields else True,
+            "reduced_price": bool(self.cleaned_data.get("reduced_price", False)),
+        }
 
     def family_member(self) -> FamilyMember | None:
         """The family member chosen, or None for the account holder (call after is_valid)."""

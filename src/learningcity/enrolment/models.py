@@ -61,6 +61,16 @@ class Registration(models.Model):
     )
     places = models.PositiveSmallIntegerField(_("places"), default=1)
     booking_key = models.UUIDField(_("booking"), null=True, blank=True, db_index=True)
+    use_credit = models.BooleanField(
+        _("pay with learning credit"),
+        default=True,
+        help_text=_("Whether the account holder's learning credit pays for the place when it is confirmed."),
+    )
+    reduced_price_claimed = models.BooleanField(
+        _("reduced price claimed"),
+        default=False,
+        help_text=_("The person declared they meet the conditions of the reduced price."),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=RegistrationStatus.choices, default=RegistrationStatus.CONFIRMED
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -92,6 +92,8 @@ class Participant:
     group_name: str = ""
     group_organisation: Organisation | None = None
     places: int = 1
+    use_credit: bool = True
+    reduced_price: bool = False
 
     def lookup(self, by: Any) -> Q:
         """The condition finding this participant's registrations."""
@@ -125,17 +127,23 @@ def registration_create(
     group_name: str = "",
     group_organisation: Organisation | None = None,
     places: int = 1,
+    use_credit: bool = True,
+    reduced_price: bool = False,
     now: datetime | None = None,
 ) -> Booking:
     """Register someone for a session (or for the whole series, when it is booked as one).
 
     Confirmed when every session booked has room, else waitlisted in arrival order. Asking again
-    for the same participant returns the existing booking (`created` False).
+    for the same participant returns the existing booking (`created` False). `use_credit` and
+    `reduced_price` (the person declares they meet its conditions) decide what `price_charge` takes.
     """
     opportunity = session.opportunity
-    participant = _participant(
-        by=by, opportunity=opportunity, family_member=family_member, group_name=group_name,
-        group_organisation=group_organisation, places=places,
+    participant = replace(
+        _participant(
+            by=by, opportunity=opportunity, family_member=family_member, group_name=group_name,
+            group_organisation=group_organisation, places=places,
+        ),
+        use_credit=use_credit, reduced_price=reduced_price,
     )  # fmt: skip
     _check_may_register(by, opportunity)
     with transaction.atomic():
@@ -319,6 +327,7 @@ def _write_booking(
         Registration(
             user=by, session=session, family_member=participant.family_member, group_name=participant.group_name,
             group_organisation=participant.group_organisation, places=participant.places, booking_key=key,
+            use_credit=participant.use_credit, reduced_price_claimed=participant.reduced_price,
             status=status, created_at=now, updated_at=now,
         )
         for session in sessions
@@ -344,8 +353,8 @@ def price_charge(*, registrations: Sequence[Registration], by: Any) -> None:
     (`credits.services.quote(...)` then its spend call); raising refuses the whole registration.
     Free opportunities cost nothing. Waitlisted and offered places are not charged.
 
-    The account holder's learning credit pays what it can, automatically (as the opportunity page
-    shows them: "you pay ... after ... of learning credit"); a series booking is one price, charged
+    The account holder's learning credit pays what it can unless they chose not to use it
+    (`use_credit`), at the reduced price when they declared they qualify; a series booking is one price, charged
     on its first session; group bookings are paid by their organisation, never from anyone's credit.
     """
     from learningcity.credits import services as credits
@@ -355,15 +364,18 @@ def price_charge(*, registrations: Sequence[Registration], by: Any) -> None:
         opportunity = registration.session.opportunity
         if opportunity.is_free or registration.group_name or registration.group_organisation_id:
             continue
+        if not registration.use_credit:
+            continue
         if registration.booking_key is not None:
             if registration.booking_key in charged:
                 continue
             charged.add(registration.booking_key)
+        reduced = registration.reduced_price_claimed
         try:
-            credits.spend_for_registration(registration, credits.quote(registration.user, opportunity))
+            credits.spend_for_registration(registration, credits.quote(registration.user, opportunity, reduced=reduced))
         except credits.CreditChangedError:
             # Spent elsewhere between the quote and the lock on the balance: price it again, once.
-            credits.spend_for_registration(registration, credits.quote(registration.user, opportunity))
+            credits.spend_for_registration(registration, credits.quote(registration.user, opportunity, reduced=reduced))
 
 
 def price_refund(*, registrations: Sequence[Registration]) -> None:

@@ -49,7 +49,9 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     family = list(selectors.family_choices(user))
     organisations = permissions.group_organisations(user, opportunity)
     is_group = request.method == "POST" and request.POST.get("kind") == "group"
-    person_form = ParticipantForm(None if is_group else request.POST or None, user=user, family=family)
+    person_form = ParticipantForm(
+        None if is_group else request.POST or None, user=user, family=family, opportunity=opportunity
+    )
     group_form = GroupBookingForm(request.POST if is_group else None, organisations=organisations)
     form = group_form if is_group else person_form
     if request.method == "POST" and form.is_valid():
@@ -73,7 +75,9 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 def _book(session: Session, user: Any, form: Any) -> services.Booking:
     if isinstance(form, GroupBookingForm):
         return services.registration_create(session=session, by=user, **form.cleaned_data)
-    return services.registration_create(session=session, by=user, family_member=form.family_member())
+    return services.registration_create(
+        session=session, by=user, family_member=form.family_member(), **form.price_choices()
+    )
 
 
 def _sessions_of_booking(session: Session) -> list[Session]:
