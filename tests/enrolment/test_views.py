@@ -215,3 +215,15 @@ def test_message_choices_are_saved_and_offers_cannot_be_switched_off(world: Worl
 def test_pages_are_in_french_under_fr(world: World, alice: User) -> None:
     page = text(logged_in(alice).get("/fr/registrations/"))
     assert '<html lang="fr">' in page
+
+
+def test_the_roster_shows_who_claimed_the_reduced_price(world: World) -> None:
+    session = bookable(world)
+    claimant = resident("claims@resident.test", display_name="Camille")
+    services.registration_create(session=session, by=claimant, reduced_price=True)
+    staff = logged_in(world.users["provider_staff"])  # type: ignore[arg-type]
+    roster = text(staff.get(reverse("enrolment:roster", args=[session.pk])))
+    assert "reduced price claimed" in roster, "the provider checks the conditions at the door"
+    rows = list(csv.reader(io.StringIO(staff.get(reverse("enrolment:roster-csv", args=[session.pk])).content.decode())))
+    assert rows[0][-1] == "Reduced price claimed"
+    assert rows[1][-1] == "yes"

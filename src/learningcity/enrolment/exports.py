@@ -20,7 +20,7 @@ def roster_csv(roster: Roster) -> str:
     writer = csv.writer(buffer)
     writer.writerow([
         _("Participant"), _("Booked by"), _("E-mail"), _("Organisation of the group"), _("Places"), _("Status"),
-        _("Waitlist position"), _("Present"), _("Registered at"),
+        _("Waitlist position"), _("Present"), _("Registered at"), _("Reduced price claimed"),
     ])  # fmt: skip
     rows: list[tuple[Registration, int | None]] = [(row, None) for row in roster.confirmed + roster.offered]
     rows += [(row, position) for position, row in enumerate(roster.waitlisted, start=1)]
@@ -36,4 +36,5 @@ def _row(registration: Registration, position: int | None) -> list[Any]:
         registration.participant_name, str(registration.user), registration.user.email,
         registration.group_organisation.name if registration.group_organisation else "", registration.places,
         registration.get_status_display(), position or "", present, registered,
+        _("yes") if registration.reduced_price_claimed else "",
     ]  # fmt: skip
