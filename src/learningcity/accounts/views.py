@@ -18,6 +18,7 @@ from learningcity.accounts import services
 from learningcity.accounts.forms import FamilyMemberForm, SignupForm
 from learningcity.accounts.models import FamilyMember
 from learningcity.monitoring.selectors import feedback_due, follow_up_due
+from learningcity.service_errors import add_service_errors
 
 
 @require_http_methods(["GET", "POST"])
@@ -86,8 +87,7 @@ def family(request: HttpRequest) -> HttpResponse:
         try:
             member = services.family_member_add(account=user, **form.cleaned_data)
         except ValidationError as error:
-            for field, field_errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("%(name)s is on your family list.") % {"name": member.name})
             return redirect("accounts:family")

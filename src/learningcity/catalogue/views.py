@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from learningcity.catalogue import jsonld, permissions, selectors, services
 from learningcity.catalogue.forms import FilterForm, OpportunityForm, ReviewForm, SessionForm
 from learningcity.catalogue.models import Opportunity, Organisation, Status, Venue
+from learningcity.service_errors import add_service_errors
 
 PAGE_SIZE = 20
 
@@ -108,7 +109,7 @@ def opportunity_create(request: HttpRequest, organisation_pk: int) -> HttpRespon
                 organisation=organisation, by=request.user, fields=fields, relations=relations
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Draft saved. Add its sessions, then submit it for review."))
             return redirect("catalogue:session-add", pk=opportunity.pk)
@@ -129,7 +130,7 @@ def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.opportunity_update(opportunity=opportunity, by=request.user, fields=fields, relations=relations)
         except ValidationError as error:
             opportunity.refresh_from_db()
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("catalogue:provider")
@@ -155,7 +156,7 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
                 recurrence_rule=form.recurrence_rule(), capacity=data.get("capacity"),
             )  # fmt: skip
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             message = ngettext("%(count)d session added.", "%(count)d sessions added.", len(created))
             messages.success(request, message % {"count": len(created)})
@@ -221,11 +222,3 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
         }[Status(opportunity.status)]
         messages.success(request, outcome % {"title": opportunity.title})
     return redirect("catalogue:review")
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)

@@ -38,18 +38,10 @@ from learningcity.credits.models import (
     JobSeekerDeclaration,
     Scheme,
 )
+from learningcity.service_errors import add_service_errors
 from learningcity.spreadsheets import safe_cell
 
 PAGE_SIZE = 50
-
-
-def add_errors(form: Any, error: ValidationError) -> None:
-    """Put a service's errors on the form's fields (or on the form when no field matches)."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # A resident's pages.
@@ -79,7 +71,7 @@ def job_seeker_declare(request: HttpRequest) -> HttpResponse:
             services.job_seeker_declare(user=request.user, city=city, evidence_kind=data["evidence_kind"],
                                         evidence_reference=data["evidence_reference"])  # fmt: skip
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you. The city will check your proof and tell you on this page."))
             return redirect("credits:mine")
@@ -129,7 +121,7 @@ def scheme_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             else:
                 saved = services.scheme_create(city=city, by=request.user, fields=fields, districts=districts)
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Scheme “%(name)s” saved.") % {"name": saved.name})
             return redirect("credits:scheme", pk=saved.pk)
@@ -180,7 +172,7 @@ def identity_check(request: HttpRequest) -> HttpResponse:
                 year_of_birth=data.get("year_of_birth"), district=data.get("district"),
             )  # fmt: skip
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Identity of %(email)s recorded as checked.") % {"email": user.email})
             return redirect("credits:identity")
@@ -214,7 +206,7 @@ def job_seeker_decide(request: HttpRequest, pk: int) -> HttpResponse:
             services.job_seeker_decide(declaration=declaration, by=request.user, accept=data["decision"] == "accept",
                                        valid_until=data.get("valid_until"), note=data.get("note") or "")  # fmt: skip
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Decision recorded for %(email)s.") % {"email": declaration.user.email})
             return redirect("credits:job-seekers")
@@ -233,7 +225,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             services.account_correct(account=account, by=request.user, amount=form.cleaned_data["amount"],
                                      note=form.cleaned_data["note"])  # fmt: skip
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Correction written to the ledger."))
             return redirect("credits:account", pk=account.pk)

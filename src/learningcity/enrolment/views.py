@@ -27,6 +27,7 @@ from learningcity.enrolment.forms import (
     WindowForm,
 )
 from learningcity.enrolment.models import MessagePreference, Registration, RegistrationStatus
+from learningcity.service_errors import add_service_errors
 
 
 def _session(pk: int, user: Any) -> Session:
@@ -60,7 +61,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         except services.RegistrationError as refusal:
             form.add_error(None, refusal.message)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             _tell_outcome(request, booking)
             return redirect("enrolment:mine")
@@ -185,7 +186,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             present, absent = services.attendance_record(session=session, by=request.user, present=form.present_ids())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Attendance saved: %(present)d present, %(absent)d absent.") % {
                 "present": present, "absent": absent})  # fmt: skip
@@ -216,7 +217,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.session_cancel(session=session, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The session is cancelled; everyone registered or waiting will be told."))
             return redirect("enrolment:roster", pk=session.pk)
@@ -252,7 +253,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
                 opens_at=form.local("opens_at", zone), closes_at=form.local("closes_at", zone),
             )  # fmt: skip
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Registration dates saved."))
             return redirect("enrolment:overview", pk=opportunity.pk)
@@ -261,11 +262,3 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         "published": opportunity.status == Status.PUBLISHED,
     }  # fmt: skip
     return render(request, "enrolment/overview.html", context, status=400 if form.errors else 200)
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)

@@ -22,6 +22,7 @@ from learningcity.festival import jsonld, permissions, selectors, services
 from learningcity.festival.forms import DecisionForm, FestivalForm, NewEventForm, ProgrammeForm, SubmissionForm
 from learningcity.festival.models import Festival, Submission, SubmissionStatus
 from learningcity.festival.summary import festival_summary, summary_csv
+from learningcity.service_errors import add_service_errors
 
 
 def _festival(slug: str) -> Festival:
@@ -98,7 +99,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )  # fmt: skip
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             done = _("Submitted: %(title)s. The coordinators will tell you their decision by e-mail.")
             messages.success(request, done % {"title": submission.opportunity.title})
@@ -134,7 +135,7 @@ def submit_new(request: HttpRequest, slug: str) -> HttpResponse:
                 end=_moment(festival, data["date"], data["end_time"]), note=data["note"],
             )  # fmt: skip
         except ValidationError as error:
-            _add_errors(form, error, aliases={"start": "date", "end": "end_time", "opportunity": "date"})
+            add_service_errors(form, error, aliases={"start": "date", "end": "end_time", "opportunity": "date"})
         else:
             messages.success(
                 request, _("Your event is submitted. The coordinators will tell you their decision by e-mail.")
@@ -171,7 +172,7 @@ def festival_create(request: HttpRequest) -> HttpResponse:
         try:
             festival = services.festival_create(city=city, by=request.user, fields=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Festival opened. Providers can submit events while the call is open."))
             return redirect("festival:manage", slug=festival.slug)
@@ -203,7 +204,7 @@ def festival_edit(request: HttpRequest, slug: str) -> HttpResponse:
             services.festival_update(festival=festival, by=request.user, fields=form.cleaned_data)
         except ValidationError as error:
             festival.refresh_from_db()
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("festival:manage", slug=festival.slug)
@@ -251,7 +252,7 @@ def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             else:
                 services.submission_decline(submission=submission, by=request.user, message=message)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             done = _("Accepted: %(title)s") if decision == "accept" else _("Declined: %(title)s")
             messages.success(request, done % {"title": submission.opportunity.title})
@@ -277,13 +278,3 @@ def summary_download(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(summary_csv(festival_summary(festival)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{festival.slug}-summary.csv"'
     return response
-
-
-def _add_errors(form: Any, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's errors on the form's fields (or above the form when no field matches)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, field_errors in error.message_dict.items():
-        name = (aliases or {}).get(field, field)
-        form.add_error(name if name in form.fields else None, field_errors)
