@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -28,6 +29,8 @@ api = NinjaAPI(
 api.add_router("/", catalogue_router)
 api.add_router("/", "learningcity.search.api.router")
 api.add_router("/", "learningcity.enrolment.api.router")
+api.add_router("/", "learningcity.interop.api.router")
+api.add_router("/hsds", "learningcity.interop.hsds_api.router")
 
 
 def openapi_document() -> str:
@@ -44,6 +47,23 @@ def error_response(
     """Every API error, whatever its cause, in one shape."""
     body = {"error": {"status": status, "code": code, "message": message, "details": details or []}}
     return api.create_response(request, body, status=status)
+
+
+def validation_error_response(
+    request: HttpRequest, error: DjangoValidationError, aliases: dict[str, str] | None = None
+) -> HttpResponse:
+    """A service's ValidationError as a 400, each message on its field (`aliases`: service name → API name)."""
+    aliases = aliases or {}
+    if hasattr(error, "error_dict"):
+        details: list[dict[str, Any]] = [
+            {"field": None if name == "__all__" else aliases.get(name, name), "message": " ".join(messages)}
+            for name, messages in error.message_dict.items()
+        ]
+    else:
+        details = [{"field": None, "message": message} for message in error.messages]
+    return error_response(
+        request, status=400, code="invalid_request", message="The request is not valid.", details=details
+    )
 
 
 @api.exception_handler(NinjaValidationError)

@@ -501,3 +501,212 @@ def enrolment_send_reminders() -> None:
     with transaction.atomic():
         queued = reminders_enqueue()
     click.echo(f"{queued} reminders queued.")
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["csv", "xlsx", "ics", "openagenda", "lheo", "hsds"]),
+    required=True,
+    help="The file's format.",
+)
+@click.option("--organisation", "organisation_id", type=int, help="Import every listing into this organisation.")
+@click.option("--dry-run", is_flag=True, help="Check the file and print what would change; write nothing.")
+@click.option(
+    "--status",
+    "target_status",
+    type=click.Choice(["draft", "pending", "published"]),
+    default="draft",
+    show_default=True,
+    help="State of the listings the import creates.",
+)
+@click.option("--skip-rejected", is_flag=True, help="Import the valid rows even if some are rejected.")
+@click.option("--source", default="", help="Name of the source (default: the format and the organisation).")
+@click.option(
+    "--mapping",
+    "mapping_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV/XLSX: a JSON object {column heading: field} (default: guessed from the headings).",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the per-row report to this CSV file.",
+)
+@click.option("--city", "city_slug", help="City slug (default: the instance's city).")
+def import_command(
+    path: Path,
+    format_name: str,
+    organisation_id: int | None,
+    dry_run: bool,
+    target_status: str,
+    skip_rejected: bool,
+    source: str,
+    mapping_path: Path | None,
+    report_path: Path | None,
+    city_slug: str | None,
+) -> None:
+    """Import listings from a file: all rows or none (see --skip-rejected); re-importing changes nothing."""
+    setup_django()
+    import json
+
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    from learningcity.catalogue.models import Organisation
+    from learningcity.interop.pipeline import REJECTED, run_import
+    from learningcity.interop.records import FileRejected, ParseOptions
+
+    city = _city(city_slug)
+    organisation = None
+    if organisation_id is not None:
+        organisation = Organisation.objects.filter(pk=organisation_id, city=city).first()
+        if organisation is None:
+            fail(f"No organisation {organisation_id} in {city.name}.")
+    if path.stat().st_size > settings.IMPORT_MAX_BYTES:
+        fail(f"{path.name} is larger than {settings.IMPORT_MAX_BYTES // 1_048_576} MiB (IMPORT_MAX_BYTES).")
+    content = path.read_bytes()
+    options = ParseOptions(time_zone=city.time_zone)
+    if format_name in {"csv", "xlsx"}:
+        from learningcity.interop.formats import tabular
+
+        try:
+            if mapping_path:
+                mapping = json.loads(mapping_path.read_text(encoding="utf-8"))
+                if not isinstance(mapping, dict):
+                    fail("The mapping must be a JSON object {column heading: field}.")
+            else:
+                mapping = tabular.guess_mapping(tabular.headings(content, format_name))
+        except (ValueError, FileRejected) as error:
+            fail(f"{path.name}: {getattr(error, 'reason', error)}")
+        options.mapping = {str(key): str(value) for key, value in mapping.items()}
+    with click.progressbar(length=1, label="Checking", show_eta=False) as bar:
+
+        def progress(done: int, total: int) -> None:
+            if total:
+                bar.length = total
+                bar.update(done - bar.pos)
+
+        try:
+            result = run_import(
+                city=city,
+                format=format_name,
+                content=content,
+                organisation=organisation,
+                source=source,
+                target_status=target_status,
+                dry_run=dry_run,
+                skip_rejected=skip_rejected,
+                options=options,
+                progress=progress,
+            )
+        except ValidationError as error:
+            fail(" ".join(error.messages))
+    if report_path:
+        _write_import_report(report_path, result.rows)
+    if result.file_error:
+        fail(f"{path.name}: {result.file_error} Nothing was written.")
+    counts = result.counts
+    click.echo(", ".join(f"{counts[name]} {name}" for name in ("created", "updated", "unchanged", "rejected")))
+    for row in [row for row in result.rows if row["outcome"] == REJECTED][:20]:
+        reasons = "; ".join(
+            f"{error['field']}: {error['reason']}" if error["field"] else error["reason"] for error in row["errors"]
+        )
+        click.echo(f"  line {row['line']}: {reasons}", err=True)
+    if counts[REJECTED] > 20:
+        click.echo(f"  ... and {counts[REJECTED] - 20} more rejected rows (see --report).", err=True)
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+    elif result.committed:
+        click.echo("Imported.")
+    else:
+        fail("Some rows were rejected, so nothing was written (use --skip-rejected to import the others).")
+
+
+def _write_import_report(path: Path, rows: list[dict[str, Any]]) -> None:
+    import csv
+
+    from learningcity.spreadsheets import safe_cell
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["line", "external_id", "outcome", "title", "field", "reason", "opportunity_id"])
+        for row in rows:
+            for error in row["errors"] or [{"field": "", "reason": ""}]:
+                writer.writerow(
+                    [
+                        row["line"],
+                        safe_cell(row["external_id"]),
+                        row["outcome"],
+                        safe_cell(row["title"]),
+                        error["field"],
+                        safe_cell(error["reason"]),
+                        row.get("opportunity_id") or "",
+                    ]
+                )
+
+
+@main.command("export")
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["hsds", "lheo", "csv", "parquet", "ics"]),
+    required=True,
+    help="hsds (Open Referral 3.0), lheo (LHÉO 2.3 XML), csv or parquet (listings and sessions), ics (iCalendar).",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The file to write, or an existing folder (csv and parquet write two files: listings and sessions).",
+)
+@click.option("--city", "city_slug", help="City slug (default: the instance's city).")
+def export_command(format_name: str, output: Path, city_slug: str | None) -> None:
+    """Export the city's public catalogue (published listings only); see docs/interop-exports.md."""
+    setup_django()
+    from learningcity.interop.exports.registry import ExportUnavailableError, export
+
+    city = _city(city_slug)
+    started = time.time() - 1  # file times may be rounded to the second
+    try:
+        folder = output if output.is_dir() else output.parent
+        if not folder.is_dir():
+            fail(f"The folder {folder} does not exist.")
+        if not os.access(folder, os.W_OK):
+            fail(f"Cannot write in {folder}.")
+        count = export(format_name, city, output)
+    except ExportUnavailableError as error:
+        fail(str(error))
+    except OSError as error:
+        fail(f"Cannot write {error.filename or output}: {error.strerror or error}.")
+    click.echo(f"Exported {count:,} items of {city.name} as {format_name}.")
+    for path in _files_written(output, since=started):
+        click.echo(f"Wrote {path} ({path.stat().st_size:,} bytes).")
+
+
+def _files_written(output: Path, *, since: float) -> list[Path]:
+    """What an export just wrote: files in the output folder, or the output file and its siblings (x-sessions.csv)."""
+    if output.is_dir():
+        candidates = list(output.rglob("*"))
+    else:
+        candidates = [path for path in output.parent.iterdir() if path.name.startswith(output.stem)]
+    return sorted(path for path in candidates if path.is_file() and path.stat().st_mtime >= since)
+
+
+@main.group("curation")
+def curation_group() -> None:
+    """Quality of the catalogue: likely duplicates across sources."""
+
+
+@curation_group.command("find-duplicates")
+@click.option("--city", "city_slug", help="City slug (default: the instance's city).")
+def curation_find_duplicates(city_slug: str | None) -> None:
+    """Look for likely duplicate listings (similar title, same place, overlapping dates) for the coordinators."""
+    setup_django()
+    from learningcity.interop.curation_services import find_duplicates_command
+
+    found = find_duplicates_command(_city(city_slug))
+    click.echo(f"{found} likely duplicates waiting for a coordinator's decision.")

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "learningcity.festival",
     "learningcity.credits",
     "learningcity.calendars",
+    "learningcity.interop",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Imports (issue 6): the largest file, the most rows and the longest field a file may hold.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
+IMPORT_MAX_FIELD_CHARS = env_int("IMPORT_MAX_FIELD_CHARS", 100_000, minimum=100)
+LISTING_STALE_MONTHS = env_int("LISTING_STALE_MONTHS", 12, minimum=1)  # curation: listings to confirm
 
 TASKS = {
     "default": {

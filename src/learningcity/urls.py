@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("reading-mode", views.reading_mode, name="reading-mode"),
     path("language", views.switch_language, name="switch-language"),
+    path("", include("learningcity.interop.sitemap")),  # /sitemap.xml and its /sitemap-<n>.xml files
 ]
 
 urlpatterns += i18n_patterns(
@@ -27,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("", include("learningcity.credits.urls")),
     path("", include("learningcity.festival.urls")),
     path("", include("learningcity.calendars.urls")),
+    path("", include("learningcity.interop.urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 )

@@ -15,62 +15,13 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
 from django.core.management.color import no_style
 from django.db import connection, models
 from django.db.models import Max
 
+from learningcity.bulk import TableWriter
 
-class TableWriter:
-    """Inserts tuples into one model's table; columns are given by attribute name (`city_id`)."""
-
-    def __init__(self, model: type[models.Model], columns: Sequence[str]) -> None:
-        self.model = model
-        self.columns = tuple(columns)
-        fields = {field.attname: field for field in model._meta.concrete_fields}
-        unknown = [name for name in self.columns if name not in fields]
-        if unknown:
-            raise ImproperlyConfigured(f"{model.__name__} has no columns {unknown}")
-        self.extra = tuple(_default_value(field) for field in _missing_fields(model, self.columns))
-        names = [fields[name].column for name in self.columns]
-        names += [field.column for field in _missing_fields(model, self.columns)]
-        quote = connection.ops.quote_name
-        placeholders = ", ".join(["%s"] * len(names))
-        # Names come from model metadata and are quoted; every value is a parameter.
-        self.sql = (
-            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(name) for name in names)}) "  # noqa: S608
-            f"VALUES ({placeholders})"
-        )
-
-    def write(self, rows: list[tuple[Any, ...]]) -> int:
-        """Insert the rows; returns how many were written."""
-        if not rows:
-            return 0
-        if self.extra:
-            rows = [row + self.extra for row in rows]
-        with connection.cursor() as cursor:
-            cursor.executemany(self.sql, rows)
-        return len(rows)
-
-
-def _missing_fields(model: type[models.Model], columns: Sequence[str]) -> list[models.Field[Any, Any]]:
-    """Concrete fields the caller did not give, except an auto-incremented primary key."""
-    return [
-        field
-        for field in model._meta.concrete_fields
-        if field.attname not in columns and not (field.primary_key and isinstance(field, models.AutoField))
-    ]
-
-
-def _default_value(field: models.Field[Any, Any]) -> Any:
-    """A database value for a column the generator does not know about (a field added later)."""
-    if field.has_default():
-        return field.get_db_prep_save(field.get_default(), connection)
-    if field.null:
-        return None
-    raise ImproperlyConfigured(
-        f"{field.model.__name__}.{field.name} has no default: teach the demo generator to fill it"
-    )
+__all__ = ["TableWriter", "adapt_json", "analyze", "next_id", "reset_sequences", "sqlite_tuned", "value_adapters"]
 
 
 def next_id(model: type[models.Model]) -> int:

@@ -128,18 +128,9 @@ def _refusal(request: HttpRequest, refusal: services.RegistrationError) -> HttpR
 
 
 def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
-    from learningcity.api import error_response
+    from learningcity.api import validation_error_response  # the API module imports this router
 
-    if hasattr(error, "error_dict"):
-        details = [
-            {"field": API_FIELDS.get(field, field) if field != "__all__" else None, "message": " ".join(messages)}
-            for field, messages in error.message_dict.items()
-        ]
-    else:
-        details = [{"field": None, "message": message} for message in error.messages]
-    return error_response(
-        request, status=400, code="invalid_request", message="The request is not valid.", details=details
-    )
+    return validation_error_response(request, error, API_FIELDS)
 
 
 def _own(request: HttpRequest, registration_id: int) -> Registration:

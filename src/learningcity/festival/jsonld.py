@@ -1,14 +1,15 @@
-"""schema.org JSON-LD of a festival programme: a Festival with its events as subEvents."""
+"""schema.org JSON-LD of the festival pages: a programme is a Festival with its events as subEvents; the
+list of festivals is an ItemList of Festivals."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
 
-from learningcity.catalogue.jsonld import ATTENDANCE_MODE, location
+from learningcity.catalogue.jsonld import ATTENDANCE_MODE, dumps, location
 from learningcity.catalogue.models import Mode, Session
 from learningcity.festival.models import Festival
 
@@ -32,8 +33,32 @@ def festival_jsonld(festival: Festival, sessions: list[Session], request: HttpRe
     }
     if festival.theme:
         data["description"] = festival.theme
-    # Escape <, > and & so that no text can close the script element.
-    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return dumps(data)
+
+
+def festival_list_jsonld(festivals: Sequence[Festival], request: HttpRequest) -> str:
+    """The city's festivals, the latest first, as an ItemList of Festivals."""
+    elements = [
+        {"@type": "ListItem", "position": position, "item": _festival_summary(festival, request)}
+        for position, festival in enumerate(festivals, start=1)
+    ]
+    return dumps({"@context": "https://schema.org", "@type": "ItemList", "numberOfItems": len(elements),
+                  "itemListElement": elements})  # fmt: skip
+
+
+def _festival_summary(festival: Festival, request: HttpRequest) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@type": "Festival",
+        "name": festival.name,
+        "url": request.build_absolute_uri(reverse("festival:programme", args=[festival.slug])),
+        "startDate": festival.starts_on.isoformat(),
+        "endDate": festival.ends_on.isoformat(),
+        "eventStatus": "https://schema.org/EventScheduled",
+        "location": {"@type": "City", "name": festival.city.name},
+    }
+    if festival.theme:
+        data["description"] = festival.theme
+    return data
 
 
 def _event(session: Session, request: HttpRequest) -> dict[str, Any]:

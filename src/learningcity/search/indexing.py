@@ -19,8 +19,8 @@ from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from learningcity.bulk import TableWriter
 from learningcity.catalogue.models import City, Opportunity, Session, Status
-from learningcity.demo.bulk import TableWriter
 from learningcity.enrolment.models import HOLDS_A_PLACE, Registration
 from learningcity.search import analysis
 from learningcity.search.engines import engine
@@ -32,6 +32,7 @@ TIMES_OF_DAY = ("morning", "afternoon", "evening")
 EVENING_FROM = 18
 AFTERNOON_FROM = 12
 CHUNK = 5000
+BULK_INSERT_FROM = 100
 
 COLUMNS = tuple(field.attname for field in SearchEntry._meta.concrete_fields)
 TEXT_COLUMNS = ("entry_id", "title_terms", "body_terms", "generation")
@@ -66,8 +67,9 @@ def reindex(opportunity_ids: Iterable[int]) -> None:
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
             rows, texts, words = _entries(chunk, now)
-            kept = [row["opportunity_id"] for row in rows]
-            gone = list(SearchEntry.objects.filter(pk__in=chunk).exclude(pk__in=kept).values_list("pk", "city_id"))
+            kept = {row["opportunity_id"] for row in rows}
+            indexed = dict(SearchEntry.objects.filter(pk__in=chunk).values_list("pk", "city_id"))
+            gone = [(pk, city_id) for pk, city_id in indexed.items() if pk not in kept]
             generations = {
                 city_id: bump(city_id) for city_id in sorted({row["city_id"] for row in rows} | {c for _, c in gone})
             }
@@ -75,7 +77,19 @@ def reindex(opportunity_ids: Iterable[int]) -> None:
                 row["generation"] = generations[row["city_id"]]
             if gone:
                 _remove(gone, generations)
-            _save([SearchEntry(**row) for row in rows], _changed_texts(texts, generations, rows))
+            # Many listings entering the index at once (an import) are plain inserts; the others upsert, which
+            # also copes with two requests indexing the same new listing.
+            fresh = [row for row in rows if row["opportunity_id"] not in indexed]
+            if len(fresh) < BULK_INSERT_FROM:
+                fresh = []
+            TableWriter(SearchEntry, COLUMNS).write(_entry_tuples(fresh))
+            TableWriter(SearchText, TEXT_COLUMNS).write(
+                [(pk, title, body, generations[row_city]) for pk, title, body, row_city in _with_city(texts, fresh)]
+            )
+            inserted = {row["opportunity_id"] for row in fresh}
+            known = [row for row in rows if row["opportunity_id"] not in inserted]
+            known_texts = [text for text in texts if text[0] not in inserted]
+            _save([SearchEntry(**row) for row in known], _changed_texts(known_texts, generations, known))
             _add_terms(words)
 
 
@@ -113,8 +127,6 @@ def rebuild(city: City | None = None, progress: Callable[[int, int], None] | Non
     frequencies: Counter[str] = Counter()
     writer = TableWriter(SearchEntry, COLUMNS)
     text_writer = TableWriter(SearchText, TEXT_COLUMNS)
-    adapt_moment = connection.ops.adapt_datetimefield_value
-    adapt_price = connection.ops.adapt_decimalfield_value
     with transaction.atomic():
         city_ids = [city.pk] if city is not None else list(City.objects.values_list("pk", flat=True))
         generations = {city_id: bump(city_id, rebuilt=True) for city_id in city_ids}
@@ -124,21 +136,9 @@ def rebuild(city: City | None = None, progress: Callable[[int, int], None] | Non
         for start in range(0, len(ids), CHUNK):
             rows, texts, words = _entries(_Span(ids[start : start + CHUNK]), now)
             city_of = {row["opportunity_id"]: row["city_id"] for row in rows}
-            writer.write(
-                [
-                    tuple(
-                        adapt_moment(row[name])
-                        if name in _MOMENTS
-                        else adapt_price(row[name])
-                        if name == "price"
-                        else generations[row["city_id"]]
-                        if name == "generation"
-                        else row[name]
-                        for name in COLUMNS
-                    )
-                    for row in rows
-                ]
-            )
+            for row in rows:
+                row["generation"] = generations[row["city_id"]]
+            writer.write(_entry_tuples(rows))
             text_writer.write([(pk, title, body, generations[city_of[pk]]) for pk, title, body in texts])
             frequencies.update(words)
             if progress is not None:
@@ -146,6 +146,25 @@ def rebuild(city: City | None = None, progress: Callable[[int, int], None] | Non
         _replace_terms(frequencies, everything=city is None)
         engine().after_bulk_load()
     return len(ids)
+
+
+def _entry_tuples(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Entries as database-ready tuples in COLUMNS order (their generation already set)."""
+    adapt_moment = connection.ops.adapt_datetimefield_value
+    adapt_price = connection.ops.adapt_decimalfield_value
+    return [
+        tuple(
+            adapt_moment(row[name]) if name in _MOMENTS else adapt_price(row[name]) if name == "price" else row[name]
+            for name in COLUMNS
+        )
+        for row in rows
+    ]
+
+
+def _with_city(texts: list[tuple[int, str, str]], rows: list[dict[str, Any]]) -> list[tuple[int, str, str, int]]:
+    """The texts of these entries, each with its entry's city."""
+    city_of = {row["opportunity_id"]: row["city_id"] for row in rows}
+    return [(pk, title, body, city_of[pk]) for pk, title, body in texts if pk in city_of]
 
 
 def _changed_texts(

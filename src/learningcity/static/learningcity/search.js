@@ -135,7 +135,7 @@
   function listen() {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      closeSuggestions();
+      cancelSuggestions();
       load(searchAddress(), { focusErrors: true });
     });
     document.addEventListener("change", (event) => {
@@ -241,6 +241,14 @@
     input.setAttribute("aria-expanded", "true");
   }
 
+  // After a search is sent, suggestions still on their way (the typing delay, a slow answer) must not
+  // open over the results.
+  function cancelSuggestions() {
+    window.clearTimeout(suggestTimer);
+    if (suggestRequest) suggestRequest.abort();
+    closeSuggestions();
+  }
+
   function closeSuggestions() {
     if (!listbox) return;
     listbox.hidden = true;
@@ -281,7 +289,7 @@
         highlight(activeIndex <= 0 ? options.length - 1 : activeIndex - 1);
         break;
       case "Enter":
-        if (open && activeIndex >= 0) { event.preventDefault(); choose(activeIndex); } else closeSuggestions();
+        if (open && activeIndex >= 0) { event.preventDefault(); choose(activeIndex); } else cancelSuggestions();
         break;
       case "Escape":
         if (open) { event.preventDefault(); closeSuggestions(); } else if (input.value) { event.preventDefault(); input.value = ""; }
