@@ -710,3 +710,14 @@ def curation_find_duplicates(city_slug: str | None) -> None:
 
     found = find_duplicates_command(_city(city_slug))
     click.echo(f"{found} likely duplicates waiting for a coordinator's decision.")
+
+
+@main.command("import-subscriptions")
+def import_subscriptions() -> None:
+    """Fetch every followed calendar (.ics address) and import it (run it from cron; needs IMPORT_FETCH_URLS)."""
+    setup_django()
+    from learningcity.interop.subscriptions import fetching_allowed, refresh_all
+
+    if not fetching_allowed():
+        fail("This instance does not fetch addresses on the network: set IMPORT_FETCH_URLS=true.")
+    click.echo(f"{refresh_all()} calendars fetched.")

@@ -128,6 +128,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
 IMPORT_MAX_FIELD_CHARS = env_int("IMPORT_MAX_FIELD_CHARS", 100_000, minimum=100)
+# Calendar subscriptions fetch .ics addresses: off unless the deployment has (and allows) network access.
+IMPORT_FETCH_URLS = env_bool("IMPORT_FETCH_URLS", False)
+IMPORT_FETCH_TIMEOUT = env_int("IMPORT_FETCH_TIMEOUT", 20, minimum=1)
 LISTING_STALE_MONTHS = env_int("LISTING_STALE_MONTHS", 12, minimum=1)  # curation: listings to confirm
 
 TASKS = {

@@ -372,3 +372,29 @@ def test_upload_refuses_a_bad_file_with_a_clear_message(world: World, client_for
     )
     assert publish.status_code == 400
     assert not ImportJob.objects.exists()
+
+
+def test_a_rejected_row_in_a_late_chunk_undoes_the_chunks_already_written(
+    world: World, records_format: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from learningcity.interop import pipeline
+
+    monkeypatch.setattr(pipeline, "CHUNK", 2)  # five rows: three chunks, the last one bad
+    before = database_state()
+    file = content(item("c1"), item("c2"), item("c3"), item("c4"), item("c5", age_min=50, age_max=10))
+    result = run_import(city=world.city, format=records_format, content=file, organisation=world.org_a, dry_run=False)
+    assert not result.committed
+    assert result.counts == {"created": 4, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert all(row["opportunity_id"] is None for row in result.rows)
+    assert database_state() == before
+    skipped = run_import(
+        city=world.city,
+        format=records_format,
+        content=file,
+        organisation=world.org_a,
+        dry_run=False,
+        skip_rejected=True,
+    )
+    assert skipped.committed
+    assert Opportunity.objects.filter(source_records__external_id__in=["c1", "c2", "c3", "c4"]).count() == 4
+    assert len({row["opportunity_id"] for row in skipped.rows if row["outcome"] == "created"}) == 4

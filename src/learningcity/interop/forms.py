@@ -46,19 +46,10 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: list[Organisation], coordinator: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["organisation"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by("name")
+        field = _limit_choices(self, organisations, coordinator)
         if coordinator:
             field.empty_label = _("Each row names its provider")
             field.help_text = _("Providers named in the file are matched by SIRET or name, or added.")
-        else:
-            field.required = True
-            field.empty_label = None
-        if not coordinator:
-            status = self.fields["target_status"]
-            assert isinstance(status, forms.ChoiceField)
-            status.choices = [choice for choice in TargetStatus.choices if choice[0] != TargetStatus.PUBLISHED]
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -83,3 +74,37 @@ class UploadForm(forms.Form):
             else:
                 data["format"] = detected
         return data
+
+
+class SubscriptionForm(forms.Form):
+    """Follow a calendar published at an address (a library's or a museum's agenda)."""
+
+    url = forms.URLField(
+        label=_("Calendar address (.ics)"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("It is fetched now, then again each time the city's scheduled refresh runs."),
+    )
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    target_status = forms.ChoiceField(label=_("Imported listings are"), choices=TargetStatus.choices)
+
+    def __init__(self, *args: Any, organisations: list[Organisation], coordinator: bool, **kwargs: Any) -> None:
+        kwargs["prefix"] = "subscription"
+        super().__init__(*args, **kwargs)
+        _limit_choices(self, organisations, coordinator).required = True
+
+
+def _limit_choices(
+    form: forms.Form, organisations: list[Organisation], coordinator: bool
+) -> forms.ModelChoiceField[Organisation]:
+    """The organisations one may import into; only coordinators may publish straight away."""
+    field = form.fields["organisation"]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by("name")
+    if not coordinator:
+        field.required = True
+        field.empty_label = None
+        status = form.fields["target_status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = [choice for choice in TargetStatus.choices if choice[0] != TargetStatus.PUBLISHED]
+    return field

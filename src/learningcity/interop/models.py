@@ -168,4 +168,32 @@ class ColumnMapping(models.Model):
         return f"{self.organisation or self.city}: {len(self.mapping)} columns"
 
 
+class Subscription(models.Model):
+    """A calendar (.ics) published at an address, imported again and again (where the instance may fetch)."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="subscriptions")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="subscriptions")
+    url = models.URLField(_("calendar address"), max_length=500)
+    target_status = models.CharField(
+        _("imported listings are"), max_length=16, choices=TargetStatus.choices, default=TargetStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    active = models.BooleanField(_("active"), default=True)
+    last_checked_at = models.DateTimeField(_("last fetched"), null=True, blank=True)
+    last_job = models.ForeignKey(ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_error = models.TextField(_("last problem"), blank=True)
+
+    class Meta:
+        verbose_name = _("calendar subscription")
+        verbose_name_plural = _("calendar subscriptions")
+        ordering = ["organisation__name", "url"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "url"], name="subscription_unique")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
 from learningcity.interop.curation_models import *  # noqa: E402, F403

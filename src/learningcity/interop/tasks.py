@@ -19,3 +19,16 @@ def commit_import(job_id: int) -> str:
     from learningcity.interop.services import run_job
 
     return str(run_job(job_id, commit=True).status)
+
+
+@task()
+def refresh_subscription(subscription_id: int) -> str:
+    """Fetch a subscribed calendar and import it."""
+    from learningcity.interop.models import Subscription
+    from learningcity.interop.subscriptions import subscription_refresh
+
+    subscription = Subscription.objects.filter(pk=subscription_id, active=True).first()
+    if subscription is None:
+        return "gone"
+    job = subscription_refresh(subscription)
+    return "unreachable" if job is None else str(job.status)

@@ -22,5 +22,7 @@ urlpatterns = [
     path("imports/<int:job_id>/import/", views.job_commit, name="job-commit"),
     path("imports/<int:job_id>/cancel/", views.job_cancel, name="job-cancel"),
     path("imports/<int:job_id>/report.csv", views.job_report, name="job-report"),
+    path("imports/subscriptions/", views.subscribe, name="subscribe"),
+    path("imports/subscriptions/<int:subscription_id>/", views.subscription_action, name="subscription"),
     path("", include("learningcity.interop.curation_urls")),
 ]

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from learningcity.catalogue.permissions import is_coordinator_of
 from learningcity.catalogue.selectors import current_city
-from learningcity.interop import permissions, services
-from learningcity.interop.forms import UploadForm
-from learningcity.interop.models import Format, ImportJob, JobStatus
+from learningcity.interop import permissions, services, subscriptions
+from learningcity.interop.forms import SubscriptionForm, UploadForm
+from learningcity.interop.models import ImportJob, JobStatus, Subscription
 from learningcity.interop.pipeline import OUTCOMES
+from learningcity.interop.subscriptions import fetching_allowed
 from learningcity.service_errors import add_service_errors
 from learningcity.spreadsheets import safe_cell
 
@@ -71,16 +72,86 @@ def imports(request: HttpRequest) -> HttpResponse:
             if job.format in services.TABULAR:
                 return redirect("interop:mapping", job.pk)
             return redirect("interop:job", job.pk)
+    return _imports_page(request, city, organisations, coordinator, form=form)
+
+
+def _imports_page(
+    request: HttpRequest,
+    city: Any,
+    organisations: list[Any],
+    coordinator: bool,
+    *,
+    form: UploadForm | None = None,
+    subscription_form: SubscriptionForm | None = None,
+) -> HttpResponse:
     jobs = ImportJob.objects.filter(city=city).select_related("organisation").defer("content", "report")
+    subscriptions = Subscription.objects.filter(city=city, active=True).select_related("organisation", "last_job")
     if not coordinator:
         jobs = jobs.filter(organisation__in=organisations)
+        subscriptions = subscriptions.filter(organisation__in=organisations)
+    form = form or UploadForm(organisations=organisations, coordinator=coordinator)
+    if fetching_allowed():
+        subscription_form = subscription_form or SubscriptionForm(organisations=organisations, coordinator=coordinator)
     page = Paginator(jobs, 20).get_page(request.GET.get("page"))
+    invalid = bool(form.errors or (subscription_form is not None and subscription_form.errors))
     return render(
         request,
         "interop/imports.html",
-        {"form": form, "page": page, "coordinator": coordinator, "formats": Format.choices},
-        status=400 if form.errors else 200,
+        {
+            "form": form,
+            "subscription_form": subscription_form,
+            "subscriptions": list(subscriptions),
+            "page": page,
+            "coordinator": coordinator,
+        },
+        status=400 if invalid else 200,
     )
+
+
+@login_required
+@require_POST
+def subscribe(request: HttpRequest) -> HttpResponse:
+    """Follow a calendar address: fetched now by the worker, then by the scheduled refresh."""
+    city = _city_or_404()
+    organisations = permissions.importable_organisations(request.user, city.pk)
+    coordinator = is_coordinator_of(request.user, city.pk)
+    if not organisations and not coordinator:
+        raise PermissionDenied(_("Imports are for the staff of a provider and the city's coordinators."))
+    if not fetching_allowed():
+        raise Http404
+    form = SubscriptionForm(request.POST, organisations=organisations, coordinator=coordinator)
+    if form.is_valid():
+        try:
+            subscriptions.subscription_create(
+                organisation=form.cleaned_data["organisation"],
+                by=request.user,
+                url=form.cleaned_data["url"],
+                target_status=form.cleaned_data["target_status"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Subscribed: the calendar is being fetched."))
+            return redirect("interop:imports")
+    return _imports_page(request, city, organisations, coordinator, subscription_form=form)
+
+
+@login_required
+@require_POST
+def subscription_action(request: HttpRequest, subscription_id: int) -> HttpResponse:
+    """Fetch a followed calendar now, or stop following it."""
+    subscription = get_object_or_404(Subscription, pk=subscription_id, active=True)
+    if not permissions.can_manage_subscription(request.user, subscription):
+        raise PermissionDenied(_("This subscription is not yours."))
+    if request.POST.get("action") == "stop":
+        subscriptions.subscription_stop(subscription, by=request.user)
+        messages.success(request, _("You no longer follow this calendar; its listings stay."))
+    elif fetching_allowed():
+        from learningcity.interop import tasks
+
+        tasks.refresh_subscription.enqueue(subscription.pk)
+        messages.success(request, _("The calendar is being fetched again."))
+    return redirect("interop:imports")
 
 
 @login_required
