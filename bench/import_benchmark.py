@@ -300,8 +300,17 @@ def child(arguments: argparse.Namespace) -> None:
         counts = result.counts
         rows = sum(counts.values())
     seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_memory_mb()
     print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak_mb, "counts": counts}))
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory since it started (VmHWM: unlike ru_maxrss, it does not carry
+    over the size of the parent it was forked from)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def naive_import(format_name: str, content: bytes, city: Any, organisation: Any, limit: int) -> int:

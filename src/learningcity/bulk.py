@@ -34,6 +34,7 @@ class TableWriter:
         self.extra = tuple(_default_value(field) for field in _missing_fields(model, self.columns))
         names = [fields[name].column for name in self.columns]
         names += [field.column for field in _missing_fields(model, self.columns)]
+        self._names = names
         quote = connection.ops.quote_name
         placeholders = ", ".join(["%s"] * len(names))
         # Names come from model metadata and are quoted; every value is a parameter.
@@ -47,15 +48,31 @@ class TableWriter:
         if not rows:
             return 0
         rows = self._ready(rows)
+        if connection.vendor == "postgresql":
+            self._copy(self._names, rows)
+            return len(rows)
         with connection.cursor() as cursor:
             cursor.executemany(self.sql, rows)
         return len(rows)
 
+    def _copy(self, names: list[str], rows: list[tuple[Any, ...]]) -> None:
+        """PostgreSQL's COPY, the fastest way in: rows stream to the server with no statement per row."""
+        quote = connection.ops.quote_name
+        table = quote(self.model._meta.db_table)
+        statement = f"COPY {table} ({', '.join(quote(name) for name in names)}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+
     def insert_returning(self, rows: list[tuple[Any, ...]]) -> list[int]:
-        """Insert the rows in multi-row statements and return their new primary keys, in order."""
+        """Insert the rows and return their new primary keys, in order."""
         ready = self._ready(rows)
+        if not ready:
+            return []
         quote = connection.ops.quote_name
         pk = quote(self.model._meta.pk.column)
+        if connection.vendor == "postgresql":
+            return self._insert_with_reserved_ids(ready)
         head, values = self.sql.split(" VALUES ", 1)
         ids: list[int] = []
         with connection.cursor() as cursor:
@@ -64,6 +81,21 @@ class TableWriter:
                 statement = f"{head} VALUES {', '.join([values] * len(batch))} RETURNING {pk}"
                 cursor.execute(statement, [value for row in batch for value in row])
                 ids.extend(int(row[0]) for row in cursor.fetchall())
+        return ids
+
+    def _insert_with_reserved_ids(self, rows: list[tuple[Any, ...]]) -> list[int]:
+        """PostgreSQL: take ids from the table's sequence (safe beside other writers), then COPY the rows
+        with them. (A multi-row INSERT of thousands of placeholders costs psycopg more to convert than
+        the server takes to run it.)"""
+        table = self.model._meta.db_table
+        pk_column = self.model._meta.pk.column
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), pk_column, len(rows)],
+            )
+            ids = [int(row[0]) for row in cursor.fetchall()]
+        self._copy([pk_column, *self._names], [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)])
         return ids
 
     def _ready(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
