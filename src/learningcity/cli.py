@@ -558,7 +558,7 @@ def import_command(
 
     from learningcity.catalogue.models import Organisation
     from learningcity.interop.pipeline import REJECTED, run_import
-    from learningcity.interop.records import FileRejected, ParseOptions
+    from learningcity.interop.records import ParseOptions
 
     city = _city(city_slug)
     organisation = None
@@ -570,41 +570,29 @@ def import_command(
         fail(f"{path.name} is larger than {settings.IMPORT_MAX_BYTES // 1_048_576} MiB (IMPORT_MAX_BYTES).")
     content = path.read_bytes()
     options = ParseOptions(time_zone=city.time_zone)
-    if format_name in {"csv", "xlsx"}:
-        from learningcity.interop.formats import tabular
-
+    if mapping_path and format_name in {"csv", "xlsx"}:  # without it, the parser guesses from the headings
         try:
-            if mapping_path:
-                mapping = json.loads(mapping_path.read_text(encoding="utf-8"))
-                if not isinstance(mapping, dict):
-                    fail("The mapping must be a JSON object {column heading: field}.")
-            else:
-                mapping = tabular.guess_mapping(tabular.headings(content, format_name))
-        except (ValueError, FileRejected) as error:
-            fail(f"{path.name}: {getattr(error, 'reason', error)}")
+            mapping = json.loads(mapping_path.read_text(encoding="utf-8"))
+        except ValueError as error:
+            fail(f"{mapping_path.name}: {error}")
+        if not isinstance(mapping, dict):
+            fail("The mapping must be a JSON object {column heading: field}.")
         options.mapping = {str(key): str(value) for key, value in mapping.items()}
-    with click.progressbar(length=1, label="Checking", show_eta=False) as bar:
-
-        def progress(done: int, total: int) -> None:
-            if total:
-                bar.length = total
-                bar.update(done - bar.pos)
-
-        try:
-            result = run_import(
-                city=city,
-                format=format_name,
-                content=content,
-                organisation=organisation,
-                source=source,
-                target_status=target_status,
-                dry_run=dry_run,
-                skip_rejected=skip_rejected,
-                options=options,
-                progress=progress,
-            )
-        except ValidationError as error:
-            fail(" ".join(error.messages))
+    try:
+        result = run_import(
+            city=city,
+            format=format_name,
+            content=content,
+            organisation=organisation,
+            source=source,
+            target_status=target_status,
+            dry_run=dry_run,
+            skip_rejected=skip_rejected,
+            options=options,
+            progress=lambda done: click.echo(f"{done:,} rows checked", err=True),
+        )
+    except ValidationError as error:
+        fail(" ".join(error.messages))
     if report_path:
         _write_import_report(report_path, result.rows)
     if result.file_error:

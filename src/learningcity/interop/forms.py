@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from learningcity.catalogue.models import Organisation
 from learningcity.interop.models import Format, TargetStatus
+from learningcity.interop.pipeline import file_problem
 
 AUTO = "auto"
 
@@ -53,13 +54,9 @@ class UploadForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)s MB; the limit is %(limit)s MB.")
-                % {"size": round(upload.size / 1_048_576, 1), "limit": settings.IMPORT_MAX_BYTES // 1_048_576}
-            )
-        if upload.size == 0:
-            raise forms.ValidationError(_("The file is empty."))
+        problem = file_problem(upload.size, blank=upload.size == 0)
+        if problem:
+            raise forms.ValidationError(problem)
         return upload
 
     def clean(self) -> dict[str, Any]:

@@ -28,11 +28,6 @@ def importable_organisations(user: Any, city_id: int) -> list[Organisation]:
     return list(organisations.filter(memberships__user=user).distinct())
 
 
-def can_publish(user: Any, city_id: int) -> bool:
-    """Only coordinators (and the operator at the command line) import straight into the catalogue."""
-    return bool(user is None or is_coordinator_of(user, city_id))
-
-
 def can_manage_subscription(user: Any, subscription: Any) -> bool:
     """Coordinators of its city; staff of the organisation that follows the calendar."""
     if not user.is_authenticated:

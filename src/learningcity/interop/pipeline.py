@@ -12,6 +12,7 @@ import logging
 import math
 import unicodedata
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import import_module
@@ -113,11 +114,6 @@ class ImportResult:
     committed: bool = False
     opportunity_ids: list[int] = field(default_factory=list)
 
-    @property
-    def blocked(self) -> bool:
-        """Rejected rows stop the commit unless the importer chose to skip them."""
-        return bool(self.file_error) or self.counts[REJECTED] > 0
-
 
 @dataclass
 class _Planned:
@@ -128,10 +124,12 @@ class _Planned:
     opportunity: Opportunity
     relations: dict[str, list[Any]]
     source_record: SourceRecord | None
+    sessions: list[tuple[datetime, datetime, int | None]] = field(default_factory=list)
+    fingerprint: str = ""
     notes: list[str] = field(default_factory=list)
 
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int], None]  # rows checked so far (the total is known only at the file's end)
 
 
 def source_name(format_name: str, organisation: Organisation | None, source: str = "") -> str:
@@ -160,6 +158,8 @@ def run_import(
 
     The file is read, checked and written a chunk of rows at a time inside one transaction, so memory
     stays flat however long the file is; a rejected row or an unreadable end of file rolls it all back.
+    A dry run writes nothing and opens no transaction, so `progress` (rows checked so far) can be seen
+    by others while it runs.
     """
     check_importer(city=city, organisation=organisation, by=by, target_status=target_status)
     result = ImportResult()
@@ -175,7 +175,7 @@ def run_import(
     )
     writing = not dry_run
     try:
-        with transaction.atomic():
+        with nullcontext() if dry_run else transaction.atomic():
             for chunk in _batches(items, CHUNK):
                 start = len(result.rows)
                 plans = planner.plan(chunk, result)
@@ -184,7 +184,7 @@ def run_import(
                     planner.write(plans, job=job)
                     _link(result.rows[start:], plans, result)
                 if progress:
-                    progress(len(result.rows), 0)
+                    progress(len(result.rows))
             if not result.rows and not result.file_error:
                 result.file_error = _("The file holds no listing.")
             if not writing or result.file_error:
@@ -243,6 +243,19 @@ def _link(rows: list[dict[str, Any]], plans: list[_Planned], result: ImportResul
             result.opportunity_ids.append(plan.opportunity.pk)
 
 
+def file_problem(size: int, *, blank: bool) -> str | None:
+    """Why a file cannot be imported at all (larger than IMPORT_MAX_BYTES, or empty), or None."""
+    limit = settings.IMPORT_MAX_BYTES
+    if size > limit:
+        return _("The file is %(size)s MB; the limit is %(limit)s MB.") % {
+            "size": round(size / 1_048_576, 1),
+            "limit": round(limit / 1_048_576, 1),
+        }
+    if blank:
+        return _("The file is empty.")
+    return None
+
+
 def _parse(
     city: City,
     format_name: str,
@@ -251,15 +264,8 @@ def _parse(
     result: ImportResult,
 ) -> Iterator[OpportunityRecord | RowError] | None:
     """The parser's stream of items; a problem with the whole file ends it and sets `result.file_error`."""
-    limit = settings.IMPORT_MAX_BYTES
-    if len(content) > limit:
-        result.file_error = _("The file is %(size)s MB; the limit is %(limit)s MB.") % {
-            "size": round(len(content) / 1_048_576, 1),
-            "limit": round(limit / 1_048_576, 1),
-        }
-        return None
-    if not content.strip():
-        result.file_error = _("The file is empty.")
+    result.file_error = file_problem(len(content), blank=not content.strip())
+    if result.file_error:
         return None
     options = options or ParseOptions()
     options.time_zone = options.time_zone or city.time_zone
@@ -641,9 +647,8 @@ class _Planner:
             if source_record is not None:
                 source_record.opportunity.refresh_from_db()  # undo the in-memory edits
             return None
-        plan = _Planned(record, UPDATED if source_record else CREATED, opportunity, relations, source_record)
-        plan.relations["sessions"] = sessions
-        plan.relations["fingerprint"] = [fingerprint]
+        outcome = UPDATED if source_record else CREATED
+        plan = _Planned(record, outcome, opportunity, relations, source_record, sessions, fingerprint)
         self._accept(result, plan)
         return plan
 
@@ -831,7 +836,7 @@ class _Planner:
         zone = self.city.time_zone
         for plan in changed:
             have = existing.get(plan.opportunity.pk, {})
-            wanted = {(start, end): capacity for start, end, capacity in plan.relations["sessions"]}
+            wanted = {(start, end): capacity for start, end, capacity in plan.sessions}
             for key, capacity in wanted.items():
                 if key not in have:
                     new.append((plan.opportunity.pk, key[0], key[1], capacity, zone, "", ""))
@@ -862,15 +867,14 @@ class _Planner:
                 "registration_url": record.registration_url,
                 "extra": record.extra,
             }
-            fingerprint = plan.relations["fingerprint"][0]
             if plan.source_record is None:
                 new.append(
-                    (self.city.pk, self.source, record.external_id, plan.opportunity.pk, fingerprint,
+                    (self.city.pk, self.source, record.external_id, plan.opportunity.pk, plan.fingerprint,
                      _jsonable(data), job_id, self.now, self.now)
                 )  # fmt: skip
             else:
                 source_record = plan.source_record
-                source_record.fingerprint = fingerprint
+                source_record.fingerprint = plan.fingerprint
                 source_record.data = _jsonable(data)
                 source_record.job = job
                 source_record.updated_at = self.now

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from learningcity.catalogue.models import City, Organisation
 from learningcity.interop import formats, tasks
 from learningcity.interop.models import Format, ImportJob, JobStatus, TargetStatus
-from learningcity.interop.pipeline import ImportResult, check_importer, run_import, source_name
+from learningcity.interop.pipeline import ImportResult, check_importer, file_problem, run_import, source_name
 from learningcity.interop.records import ParseOptions
 
 logger = logging.getLogger(__name__)
@@ -38,18 +38,11 @@ def job_create(
     which first go through the column-mapping step."""
     if format_name not in formats.MODULES:
         raise ValidationError({"format": _("Unknown format: %(format)s") % {"format": format_name}})
+    # Also refuses a provider's staff an import without their organisation (coordinators may leave it out).
     check_importer(city=city, organisation=organisation, by=by, target_status=target_status)
-    if organisation is None and not _is_coordinator(by, city):
-        raise PermissionDenied(_("Choose the organisation the listings belong to."))
-    if len(content) > settings.IMPORT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is %(size)s MB; the limit is %(limit)s MB.")
-                % {"size": round(len(content) / 1_048_576, 1), "limit": round(settings.IMPORT_MAX_BYTES / 1_048_576, 1)}
-            }
-        )
-    if not content.strip():
-        raise ValidationError({"file": _("The file is empty.")})
+    problem = file_problem(len(content), blank=not content.strip())
+    if problem:
+        raise ValidationError({"file": problem})
     job = ImportJob.objects.create(
         city=city,
         organisation=organisation,
@@ -64,12 +57,6 @@ def job_create(
     if format_name not in TABULAR:
         job_check(job)
     return job
-
-
-def _is_coordinator(user: Any, city: City) -> bool:
-    from learningcity.catalogue.permissions import is_coordinator_of
-
-    return user is None or is_coordinator_of(user, city.pk)
 
 
 def job_check(job: ImportJob) -> ImportJob:
@@ -124,11 +111,11 @@ def run_job(job_id: int, *, commit: bool) -> ImportJob:
         job.status = JobStatus.CHECKING
         job.save(update_fields=["status"])
 
-    def progress(done: int, total: int) -> None:
-        # Rows checked so far (the total is unknown until the file's end). While committing, the rows are
-        # written in the import's own transaction, which this update must not join: it is for the dry run.
+    def progress(done: int) -> None:
+        # Rows checked so far. While committing, the rows are written in the import's own transaction,
+        # which this update must not join: the progress shown is the dry run's.
         if not commit:
-            ImportJob.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total)
+            ImportJob.objects.filter(pk=job.pk).update(progress_done=done)
 
     options = ParseOptions(
         time_zone=job.city.time_zone,

@@ -42,15 +42,21 @@ def _job_for(request: HttpRequest, job_id: int) -> ImportJob:
     return job
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def imports(request: HttpRequest) -> HttpResponse:
-    """Upload a file, and the imports made before."""
+def _importer(request: HttpRequest) -> tuple[Any, list[Any], bool]:
+    """The city, the organisations this person may import into, and whether they coordinate it; 403 for others."""
     city = _city_or_404()
     organisations = permissions.importable_organisations(request.user, city.pk)
     coordinator = is_coordinator_of(request.user, city.pk)
     if not organisations and not coordinator:
         raise PermissionDenied(_("Imports are for the staff of a provider and the city's coordinators."))
+    return city, organisations, coordinator
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def imports(request: HttpRequest) -> HttpResponse:
+    """Upload a file, and the imports made before."""
+    city, organisations, coordinator = _importer(request)
     form = UploadForm(request.POST or None, request.FILES or None, organisations=organisations, coordinator=coordinator)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -112,11 +118,7 @@ def _imports_page(
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
     """Follow a calendar address: fetched now by the worker, then by the scheduled refresh."""
-    city = _city_or_404()
-    organisations = permissions.importable_organisations(request.user, city.pk)
-    coordinator = is_coordinator_of(request.user, city.pk)
-    if not organisations and not coordinator:
-        raise PermissionDenied(_("Imports are for the staff of a provider and the city's coordinators."))
+    city, organisations, coordinator = _importer(request)
     if not fetching_allowed():
         raise Http404
     form = SubscriptionForm(request.POST, organisations=organisations, coordinator=coordinator)

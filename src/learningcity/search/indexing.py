@@ -81,11 +81,12 @@ def reindex(opportunity_ids: Iterable[int]) -> None:
             # also copes with two requests indexing the same new listing.
             fresh = [row for row in rows if row["opportunity_id"] not in indexed]
             if len(fresh) < BULK_INSERT_FROM:
-                fresh = []
-            TableWriter(SearchEntry, COLUMNS).write(_entry_tuples(fresh))
-            TableWriter(SearchText, TEXT_COLUMNS).write(
-                [(pk, title, body, generations[row_city]) for pk, title, body, row_city in _with_city(texts, fresh)]
-            )
+                fresh = []  # a save of one listing (the signals' path) never builds the writers
+            else:
+                TableWriter(SearchEntry, COLUMNS).write(_entry_tuples(fresh))
+                TableWriter(SearchText, TEXT_COLUMNS).write(
+                    [(pk, title, body, generations[city]) for pk, title, body, city in _with_city(texts, fresh)]
+                )
             inserted = {row["opportunity_id"] for row in fresh}
             known = [row for row in rows if row["opportunity_id"] not in inserted]
             known_texts = [text for text in texts if text[0] not in inserted]
