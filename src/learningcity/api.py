@@ -31,6 +31,7 @@ api.add_router("/", "learningcity.search.api.router")
 api.add_router("/", "learningcity.enrolment.api.router")
 api.add_router("/", "learningcity.interop.api.router")
 api.add_router("/hsds", "learningcity.interop.hsds_api.router")
+api.add_router("/passport", "learningcity.passport.api.router")
 
 
 def openapi_document() -> str:

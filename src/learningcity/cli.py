@@ -709,3 +709,13 @@ def import_subscriptions() -> None:
     if not fetching_allowed():
         fail("This instance does not fetch addresses on the network: set IMPORT_FETCH_URLS=true.")
     click.echo(f"{refresh_all()} calendars fetched.")
+
+
+def _register_passport() -> None:
+    """`learningcity passport …`: awarding from a CSV, key rotation and encryption (passport/cli.py)."""
+    from learningcity.passport.cli import passport
+
+    main.add_command(passport)
+
+
+_register_passport()

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "learningcity.credits",
     "learningcity.calendars",
     "learningcity.interop",
+    "learningcity.passport",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +133,11 @@ IMPORT_MAX_FIELD_CHARS = env_int("IMPORT_MAX_FIELD_CHARS", 100_000, minimum=100)
 IMPORT_FETCH_URLS = env_bool("IMPORT_FETCH_URLS", False)
 IMPORT_FETCH_TIMEOUT = env_int("IMPORT_FETCH_TIMEOUT", 20, minimum=1)
 LISTING_STALE_MONTHS = env_int("LISTING_STALE_MONTHS", 12, minimum=1)  # curation: listings to confirm
+# Learning passport (issue 5): issuers' private signing keys are encrypted at rest with these Fernet
+# keys (the first encrypts; all decrypt, so the key can be rotated). Empty: one derived from SECRET_KEY.
+PASSPORT_KEY_ENCRYPTION_KEYS = env_list("PASSPORT_KEY_ENCRYPTION_KEYS", [])
+PASSPORT_EVIDENCE_MAX_BYTES = env_int("PASSPORT_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+PASSPORT_MINOR_AGE = env_int("PASSPORT_MINOR_AGE", 15, minimum=1)  # under it, a guardian manages the record
 
 TASKS = {
     "default": {

@@ -16,6 +16,7 @@ urlpatterns = [
     path("reading-mode", views.reading_mode, name="reading-mode"),
     path("language", views.switch_language, name="switch-language"),
     path("", include("learningcity.interop.sitemap")),  # /sitemap.xml and its /sitemap-<n>.xml files
+    path("", include("learningcity.passport.public_urls")),  # DID documents, status lists, credential ids
 ]
 
 urlpatterns += i18n_patterns(
@@ -29,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("", include("learningcity.festival.urls")),
     path("", include("learningcity.calendars.urls")),
     path("", include("learningcity.interop.urls")),
+    path("", include("learningcity.passport.urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 )

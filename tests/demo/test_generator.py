@@ -381,3 +381,18 @@ def test_it_uses_only_reference_vocabularies(small_city: DemoSummary) -> None:
     assert BuildingBlock.objects.count() == len(BUILDING_BLOCKS)
     assert AudienceLabel.objects.count() == len(AUDIENCE_LABELS)
     assert Language.objects.count() == len(LANGUAGES)
+
+
+def test_the_demo_resident_shares_a_credential_that_verifies(small_city: DemoSummary) -> None:
+    from learningcity.passport import pathways, verification
+    from learningcity.passport.models import Award, Pathway
+
+    resident = User.objects.get(email=f"resident@{names.EMAIL_DOMAIN}")
+    shared = Award.objects.filter(recipient=resident, shared=True)
+    assert shared.count() == 1
+    award = shared.get()
+    assert verification.verify(award.jwt).valid
+    assert verification.verify(award.credential).valid
+    assert Award.objects.filter(method="rule").count() >= 2  # earned by attendance
+    pathway = Pathway.objects.get(city__slug=names.CITY_SLUG)
+    assert 0 < pathways.progress(pathway, pathways.holdings(resident.pk)).percent < 100

@@ -61,6 +61,7 @@ from learningcity.demo.festival import build_demo_festival
 from learningcity.demo.logins import DEMO_LOGINS, DEMO_PASSWORD, PERSONAS, create_personas
 from learningcity.demo.names import CITY_LATITUDE, CITY_LONGITUDE, CITY_NAME, CITY_SLUG, CITY_TIME_ZONE, EMAIL_DOMAIN
 from learningcity.demo.offers import OfferCatalogue, ReferenceIds, all_topics
+from learningcity.demo.passport import build_demo_passport
 from learningcity.demo.people import (
     REGISTRATION_COLUMNS,
     USER_COLUMNS,
@@ -75,6 +76,7 @@ from learningcity.demo.population import DistrictPlan, boundary, plan_districts,
 from learningcity.demo.timeslots import Clock
 from learningcity.demo.vocabulary import PARENT_TOPICS
 from learningcity.enrolment.models import Registration
+from learningcity.passport.models import Award, Pathway
 
 __all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "DemoCityError", "DemoSummary", "build_demo_city", "demo_city_loaded"]
 
@@ -155,6 +157,8 @@ def build_demo_city(
 def demo_city_remove() -> None:
     """Delete the demo city and every demo account (for tests and `--reset`)."""
     with transaction.atomic():
+        Pathway.objects.filter(city__slug=CITY_SLUG).delete()  # steps protect achievements and listings
+        Award.objects.filter(achievement__city__slug=CITY_SLUG).delete()  # awards protect achievements
         Opportunity.objects.filter(city__slug=CITY_SLUG).delete()
         City.objects.filter(slug=CITY_SLUG).delete()
         User.objects.filter(email__iendswith=f"@{EMAIL_DOMAIN}").delete()
@@ -192,6 +196,8 @@ def _build(*, size: int, seed: int, anchor: date, residents: int, report: Progre
     accounts, registrations = _write_people(build, residents, bands, pool, organisations)
     build_demo_festival(city=city, anchor=anchor, seed=seed)
     bulk.reset_sequences([City, District, PopulationCount, Organisation, Venue, Opportunity, Session, User])
+    awards = build_demo_passport(city=city)
+    build.report(f"passport: {awards:,} credentials signed")
     bulk.analyze(_loaded_tables())
     return {
         "districts": len(districts),

@@ -41,6 +41,7 @@ from learningcity.enrolment.models import (
     RegistrationWindow,
     SessionCancellation,
 )
+from learningcity.enrolment.signals import attendance_recorded
 
 DEFAULT_OFFER_HOURS = 48
 MAX_GROUP_PLACES = 200
@@ -603,6 +604,7 @@ def attendance_record(
         for row in rows:
             row.attended, row.updated_at = row.pk in wanted, now
         Registration.objects.bulk_update(rows, ["attended", "updated_at"])
+    attendance_recorded.send(sender=Session, session=session, registration_ids=[row.pk for row in rows])
     return len(wanted), len(rows) - len(wanted)
 
 
