@@ -297,3 +297,78 @@ def test_a_gigantic_calendar_text_rejects_its_event() -> None:
     [error] = result
     assert isinstance(error, RowError)
     assert error.field == "SUMMARY"
+
+
+# Large exports are read an event at a time, with the same outcome as reading them whole -----------
+
+
+def read_whole(data: bytes, options: ParseOptions) -> list[Parsed] | str:
+    """What the whole-file reader gives (events, or the reason the file is refused)."""
+    try:
+        items = openagenda._load(data, options)
+        openagenda._check_count(len(items), options)
+        return [openagenda._event(line, item, options) for line, item in items]
+    except FileRejected as rejected:
+        return rejected.reason
+
+
+def read_streamed(data: bytes, options: ParseOptions) -> list[Parsed] | str:
+    try:
+        return list(openagenda.parse(data, options))
+    except FileRejected as rejected:
+        return rejected.reason
+
+
+arrays = st.lists(with_any_values() | json_values, max_size=5).map(lambda events: json.dumps(events).encode())
+
+
+@FUZZ
+@given(
+    data=arrays | arrays.map(lambda text: json.dumps(json.loads(text), indent=1).encode()),
+    cut=st.integers(min_value=0, max_value=2_000),
+    noise=st.sampled_from([b"", b"\n", b" x", b"\n[1]", b"\n{}", b"]", b","]),
+    window=st.sampled_from([1, 3, 16, 1 << 20]),
+    max_rows=st.sampled_from([2, 200_000]),
+)
+def test_an_array_read_event_by_event_gives_what_reading_it_whole_gives(
+    data: bytes, cut: int, noise: bytes, window: int, max_rows: int
+) -> None:
+    content = (data[:cut] if cut < len(data) else data) + noise
+    options = ParseOptions(max_rows=max_rows)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(openagenda, "WINDOW_BYTES", window)  # events cut by the window's edge, everywhere
+
+        assert read_streamed(content, options) == read_whole(content, options)
+
+
+def test_the_export_fixture_read_event_by_event_is_the_same_in_any_window() -> None:
+    options = ParseOptions()
+    whole = read_whole(EXPORT, options)
+    for window in (1, 7, 100, 1 << 20):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(openagenda, "WINDOW_BYTES", window)
+            assert read_streamed(b"\xef\xbb\xbf" + EXPORT, options) == whole
+
+
+@FUZZ
+@given(text=st.text(max_size=40))
+def test_folding_a_text_is_folding_its_characters(text: str) -> None:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+
+    assert openagenda.fold(text) == "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@FUZZ
+@given(text=st.text(alphabet=st.sampled_from(list("ab <>&;/p\r\n\t\x00é\u00a0\u2028")) | st.characters(), max_size=50))
+def test_plain_text_skips_the_sanitiser_with_the_same_result(text: str) -> None:
+    from learningcity.interop import records
+
+    def outcome(convert: Callable[[str], str]) -> str:
+        try:
+            return convert(text) if text else ""
+        except UnicodeError as error:  # lone surrogates: the sanitiser refuses them, and so does the shortcut
+            return type(error).__name__
+
+    assert outcome(records.html_to_text) == outcome(records._sanitised)

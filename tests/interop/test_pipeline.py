@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from learningcity.catalogue.models import Opportunity, Status, Venue
@@ -398,3 +399,168 @@ def test_a_rejected_row_in_a_late_chunk_undoes_the_chunks_already_written(
     assert skipped.committed
     assert Opportunity.objects.filter(source_records__external_id__in=["c1", "c2", "c3", "c4"]).count() == 4
     assert len({row["opportunity_id"] for row in skipped.rows if row["outcome"] == "created"}) == 4
+
+
+def search_index(city_id: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The city's search entries and texts, without the generation that numbers each change."""
+    from learningcity.search.models import SearchEntry, SearchText
+
+    fields = [field.attname for field in SearchEntry._meta.concrete_fields if field.attname != "generation"]
+    entries = list(SearchEntry.objects.filter(city_id=city_id).order_by("pk").values_list(*fields))
+    texts = list(
+        SearchText.objects.filter(entry__city_id=city_id).order_by("pk").values_list("pk", "title_terms", "body_terms")
+    )
+    return entries, texts
+
+
+def test_published_imports_are_indexed_as_a_rebuild_from_the_database_would_index_them(
+    world: World, records_format: str
+) -> None:
+    from learningcity.catalogue.models import Topic
+    from learningcity.search import indexing
+
+    parent = Topic.objects.create(code="arts", name_fr="Arts", name_en="Arts")
+    Topic.objects.create(code="painting", name_fr="Peinture", name_en="Painting", parent=parent)
+    district = world.city.districts.get(code="02")
+    district.boundary = {
+        "type": "Polygon",
+        "coordinates": [[[0.69, 47.39], [0.71, 47.39], [0.71, 47.41], [0.69, 47.41], [0.69, 47.39]]],
+    }
+    district.save()
+    entries_before = len(search_index(world.city.pk)[0])
+    file = content(
+        item("i1", topics=["painting"], audiences=["families", "seniors"], languages=["fr", "en"], capacity=12),
+        item(
+            "i2",
+            title_en="Chess club",
+            price=4.5,
+            building_blocks=["workplace"],
+            venue={"name": "Salle des fêtes", "latitude": 47.45, "longitude": 0.75, "step_free_access": True},
+            sessions=[
+                [f"2026-12-10T08:00:00{PARIS}", f"2026-12-10T09:00:00{PARIS}"],
+                [f"2027-01-14T18:30:00{PARIS}", f"2027-01-14T20:00:00{PARIS}"],
+            ],
+        ),
+        item("i3", venue=None, mode="online", online_url="https://x.test/", sessions=[]),
+    )
+    result = run_import(
+        city=world.city,
+        format=records_format,
+        content=file,
+        organisation=world.org_a,
+        target_status="published",
+        dry_run=False,
+    )
+    assert result.counts["created"] == 3
+    from_the_import = search_index(world.city.pk)
+    assert len(from_the_import[0]) == entries_before + 3
+
+    indexing.rebuild(world.city)
+
+    assert search_index(world.city.pk) == from_the_import
+
+
+def test_draft_imports_add_nothing_to_the_search_index(world: World, records_format: str) -> None:
+    before = search_index(world.city.pk)
+
+    run_import(
+        city=world.city, format=records_format, content=content(item("d1")), organisation=world.org_a, dry_run=False
+    )
+
+    assert search_index(world.city.pk) == before
+
+
+def test_a_file_refused_part_way_reports_no_rows(world: World, records_format: str, settings: Any) -> None:
+    settings.IMPORT_MAX_ROWS = 2  # the pipeline refuses the third record, after reading two
+
+    result = run_import(
+        city=world.city, format=records_format, content=content(item("r1"), item("r2"), item("r3")), dry_run=False,
+        organisation=world.org_a,
+    )  # fmt: skip
+
+    assert "more than 2 rows" in (result.file_error or "")
+    assert (result.rows, sum(result.counts.values())) == ([], 0)
+    assert not result.committed
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"title_fr": "", "title_en": ""},
+        {"age_min": 30, "age_max": 20},
+        {"age_max": 500},
+        {"is_free": True, "price": Decimal("5")},
+        {"is_free": False, "price": None},
+        {"is_free": False, "price": Decimal("5.123")},
+        {"price": Decimal("123456789")},
+        {"kind": "juggling"},
+        {"mode": "online", "online_url": ""},
+        {"mode": "online", "online_url": "not a link"},
+        {"title_fr": "x" * 201, "credential_fr": "y" * 300},
+        {"capacity": -1},
+        {"reduced_price": Decimal("-2")},
+        {},
+    ],
+)
+@pytest.mark.parametrize("venue_id", [None, 0])
+def test_rows_are_checked_with_the_messages_of_the_catalogues_full_clean(
+    world: World, values: dict[str, Any], venue_id: int | None
+) -> None:
+    from learningcity.interop import pipeline
+
+    listing = {
+        **dict.fromkeys(("title_fr", "title_en", "description_fr", "description_en"), ""),
+        **dict.fromkeys(("online_url", "credential_fr", "credential_en"), ""),
+        "title_fr": "Atelier",
+        "kind": "workshop",
+        "mode": "on_site",
+        "age_min": 0,
+        "age_max": 120,
+        "is_free": True,
+        "price": None,
+        "reduced_price": None,
+        "capacity": None,
+        "registration_required": False,
+        **values,
+    }
+    opportunity = Opportunity(city=world.city, organisation=world.org_a, venue_id=venue_id, **listing)
+    try:
+        opportunity.full_clean(
+            exclude=["city", "organisation", "venue"], validate_unique=False, validate_constraints=False
+        )
+        expected: list[tuple[str, str]] = []
+    except ValidationError as error:
+        expected = [(name, " ".join(messages)) for name, messages in error.message_dict.items()]
+    checker = pipeline._Checker()
+
+    for _twice in range(2):  # the second time from what the checker remembers
+        assert checker.problems(dict(listing), venue_id=venue_id) == expected
+
+
+def test_large_files_are_parsed_in_a_second_process_with_the_same_outcome(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from django.utils import translation
+
+    from learningcity.interop.formats import aside
+
+    export = (Path(__file__).parent / "fixtures" / "openagenda_events.json").read_bytes()
+    bad_event = json.dumps([{"uid": "x1", "title_fr": "Atelier", "age_min": "douze"}]).encode()
+
+    def outcomes() -> list[tuple[Any, ...]]:
+        found = []
+        for file, language in ((export, "en"), (export[:-40], "en"), (bad_event, "fr")):
+            with translation.override(language):
+                result = run_import(city=world.city, format="openagenda", content=file, by=world.users["coordinator"])
+            found.append((result.file_error, result.counts, result.rows))
+        return found
+
+    here = outcomes()
+    monkeypatch.setattr(aside, "ASIDE_FROM_BYTES", 0)
+    assert aside.worth_it(len(export))
+
+    assert outcomes() == here
+    assert "not valid JSON" in (here[1][0] or "")
+    assert "entier" in here[2][2][0]["errors"][0]["reason"]  # the child speaks the importer's language

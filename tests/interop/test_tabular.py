@@ -382,6 +382,24 @@ def test_without_identifiers_the_same_title_provider_and_place_are_one_stable_li
     assert [record.fingerprint() for record in again] == [record.fingerprint() for record in first]
 
 
+def test_a_listing_is_handed_over_once_its_last_row_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[str] = []
+    make_record = tabular._record
+
+    def recording(rows: Any, external_id: str) -> OpportunityRecord:
+        built.append(external_id)
+        return make_record(rows, external_id)
+
+    monkeypatch.setattr(tabular, "_record", recording)
+    content = "ID,Titre,Date\nA,Yoga,01/02/2027\nB,Chorale,01/02/2027\nA,,08/02/2027\nC,Conte,01/02/2027\n"
+
+    items = tabular.parse_csv(content.encode(), ParseOptions())
+    first = next(items)
+
+    assert (first.external_id, built) == ("A", ["A"])  # B waited for A's last row; C is not read yet
+    assert [item.external_id for item in items] == ["B", "C"]
+
+
 def test_rows_without_a_title_are_rejected_on_title_fr() -> None:
     content = "ID,Titre,Lieu\nA,,Salle\n,,Salle\nB,Bon,Salle\n"
     items = parse(content.encode())

@@ -171,13 +171,28 @@ _LIST_ITEM = re.compile(r"<li[^>]*>", re.IGNORECASE)
 _BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
 
 
+# What the sanitiser would change in a text: markup, entities, and what HTML parsing rewrites (CR, NUL);
+# lone surrogates, which it refuses.
+_MARKUP = re.compile(r"[<&\r\x00\ud800-\udfff]")
+
+
 def html_to_text(markup: str) -> str:
     """Sanitise HTML from a source with nh3, then keep only its text, with paragraphs as blank lines."""
     if not markup:
         return ""
+    if _MARKUP.search(markup) is None:
+        return _tidy(markup)  # plain text: nh3 would give it back as it is (half an import's descriptions)
+    return _sanitised(markup)
+
+
+def _sanitised(markup: str) -> str:
     cleaned = nh3.clean(markup, tags={"p", "br", "li", "ul", "ol", "div", "h1", "h2", "h3", "h4", "h5", "h6"})
     cleaned = _LIST_ITEM.sub("\n• ", cleaned)
     cleaned = _BLOCK_END.sub("\n\n", cleaned)
-    text = html.unescape(nh3.clean(cleaned, tags=set()))
-    lines = [" ".join(line.split()) for line in text.replace("\r", "").split("\n")]
+    return _tidy(html.unescape(nh3.clean(cleaned, tags=set())).replace("\r", ""))
+
+
+def _tidy(text: str) -> str:
+    """Single spaces within lines, at most one blank line between paragraphs."""
+    lines = [" ".join(line.split()) for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

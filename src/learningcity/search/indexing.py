@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
@@ -37,7 +37,6 @@ BULK_INSERT_FROM = 100
 COLUMNS = tuple(field.attname for field in SearchEntry._meta.concrete_fields)
 TEXT_COLUMNS = ("entry_id", "title_terms", "body_terms", "generation")
 _UPDATED_FIELDS = [field.name for field in SearchEntry._meta.concrete_fields if not field.primary_key]
-_MOMENTS = {"next_start", "last_end"}
 
 
 def time_of_day(hour: int) -> int:
@@ -57,8 +56,30 @@ class _Schedule:
     room_left: bool = False
 
 
-def reindex(opportunity_ids: Iterable[int]) -> None:
-    """Bring the entries of these opportunities up to date (create, update or remove)."""
+@dataclass
+class Listing:
+    """What an entry is computed from, as `_entries` reads it for one published listing: the values of
+    `LISTING_VALUES` (`row`), its building-block positions, language codes, topics (ids with their
+    parents, and names), audience names, and sessions (start, end, places; none booked yet).
+
+    An import that has just written the listing hands it over (`reindex(..., known=...)`), so that
+    100,000 new listings are not read back from the database they were written to a moment before.
+    """
+
+    row: dict[str, Any]
+    blocks: list[int]
+    languages: list[str]
+    topics: tuple[set[int], list[tuple[str, str]]]
+    audiences: list[str]
+    audiences_en: list[str]
+    sessions: list[tuple[datetime, datetime, int | None]]
+
+
+def reindex(opportunity_ids: Iterable[int], *, known: dict[int, Listing] | None = None) -> None:
+    """Bring the entries of these opportunities up to date (create, update or remove).
+
+    `known` gives, for some of them, what they hold (they must be published and their sessions unbooked).
+    """
     ids = sorted(set(opportunity_ids))
     if not ids:
         return
@@ -66,7 +87,7 @@ def reindex(opportunity_ids: Iterable[int]) -> None:
     with transaction.atomic():
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            rows, texts, words = _entries(chunk, now)
+            rows, texts, words = _entries(chunk, now, known or {})
             kept = {row["opportunity_id"] for row in rows}
             indexed = dict(SearchEntry.objects.filter(pk__in=chunk).values_list("pk", "city_id"))
             gone = [(pk, city_id) for pk, city_id in indexed.items() if pk not in kept]
@@ -83,14 +104,14 @@ def reindex(opportunity_ids: Iterable[int]) -> None:
             if len(fresh) < BULK_INSERT_FROM:
                 fresh = []  # a save of one listing (the signals' path) never builds the writers
             else:
-                TableWriter(SearchEntry, COLUMNS).write(_entry_tuples(fresh))
+                TableWriter(SearchEntry, COLUMNS, adapt=True).write([_entry_tuple(row) for row in fresh])
                 TableWriter(SearchText, TEXT_COLUMNS).write(
                     [(pk, title, body, generations[city]) for pk, title, body, city in _with_city(texts, fresh)]
                 )
             inserted = {row["opportunity_id"] for row in fresh}
-            known = [row for row in rows if row["opportunity_id"] not in inserted]
-            known_texts = [text for text in texts if text[0] not in inserted]
-            _save([SearchEntry(**row) for row in known], _changed_texts(known_texts, generations, known))
+            others = [row for row in rows if row["opportunity_id"] not in inserted]
+            other_texts = [text for text in texts if text[0] not in inserted]
+            _save([SearchEntry(**row) for row in others], _changed_texts(other_texts, generations, others))
             _add_terms(words)
 
 
@@ -126,7 +147,7 @@ def rebuild(city: City | None = None, progress: Callable[[int, int], None] | Non
     ids = list(published.order_by("pk").values_list("pk", flat=True))
     now = timezone.now()
     frequencies: Counter[str] = Counter()
-    writer = TableWriter(SearchEntry, COLUMNS)
+    writer = TableWriter(SearchEntry, COLUMNS, adapt=True)
     text_writer = TableWriter(SearchText, TEXT_COLUMNS)
     with transaction.atomic():
         city_ids = [city.pk] if city is not None else list(City.objects.values_list("pk", flat=True))
@@ -139,7 +160,7 @@ def rebuild(city: City | None = None, progress: Callable[[int, int], None] | Non
             city_of = {row["opportunity_id"]: row["city_id"] for row in rows}
             for row in rows:
                 row["generation"] = generations[row["city_id"]]
-            writer.write(_entry_tuples(rows))
+            writer.write([_entry_tuple(row) for row in rows])
             text_writer.write([(pk, title, body, generations[city_of[pk]]) for pk, title, body in texts])
             frequencies.update(words)
             if progress is not None:
@@ -149,17 +170,9 @@ def rebuild(city: City | None = None, progress: Callable[[int, int], None] | Non
     return len(ids)
 
 
-def _entry_tuples(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """Entries as database-ready tuples in COLUMNS order (their generation already set)."""
-    adapt_moment = connection.ops.adapt_datetimefield_value
-    adapt_price = connection.ops.adapt_decimalfield_value
-    return [
-        tuple(
-            adapt_moment(row[name]) if name in _MOMENTS else adapt_price(row[name]) if name == "price" else row[name]
-            for name in COLUMNS
-        )
-        for row in rows
-    ]
+def _entry_tuple(row: dict[str, Any]) -> tuple[Any, ...]:
+    """An entry in COLUMNS order (its generation already set), for a TableWriter that adapts its values."""
+    return tuple(row[name] for name in COLUMNS)
 
 
 def _with_city(texts: list[tuple[int, str, str]], rows: list[dict[str, Any]]) -> list[tuple[int, str, str, int]]:
@@ -218,40 +231,48 @@ def _replace_terms(frequencies: Counter[str], *, everything: bool) -> None:
     )
 
 
-def _entries(ids: list[int], now: datetime) -> tuple[list[dict[str, Any]], list[tuple[int, str, str]], Counter[str]]:
+LISTING_VALUES = (
+    "pk",
+    "city_id",
+    "city__time_zone",
+    "organisation_id",
+    "organisation__name",
+    "organisation__sector",
+    "title_fr",
+    "title_en",
+    "description_fr",
+    "description_en",
+    "kind",
+    "mode",
+    "age_min",
+    "age_max",
+    "is_free",
+    "price",
+    "capacity",
+    "venue__name",
+    "venue__address",
+    "venue__district_id",
+    "venue__district__name",
+    "venue__latitude",
+    "venue__longitude",
+    *(f"venue__{feature}" for feature in ACCESS_FEATURES),
+)
+
+
+def _entries(
+    ids: list[int], now: datetime, known: dict[int, Listing] | None = None
+) -> tuple[list[dict[str, Any]], list[tuple[int, str, str]], Counter[str]]:
     """Entry values (by column) for the published opportunities among `ids`, their analysed texts
     (`TEXT_COLUMNS`), and how many of them use each word (for spelling fixes)."""
-    rows = list(
-        Opportunity.objects.filter(_among("pk", ids), status=Status.PUBLISHED).values(
-            "pk",
-            "city_id",
-            "city__time_zone",
-            "organisation_id",
-            "organisation__name",
-            "organisation__sector",
-            "title_fr",
-            "title_en",
-            "description_fr",
-            "description_en",
-            "kind",
-            "mode",
-            "age_min",
-            "age_max",
-            "is_free",
-            "price",
-            "capacity",
-            "venue__name",
-            "venue__address",
-            "venue__district_id",
-            "venue__district__name",
-            "venue__latitude",
-            "venue__longitude",
-            *(f"venue__{feature}" for feature in ACCESS_FEATURES),
-        )
-    )
+    known = known or {}
+    unknown = [pk for pk in ids if pk not in known]
+    if isinstance(ids, _Span) and not known:
+        unknown = ids
+    rows = list(Opportunity.objects.filter(_among("pk", unknown), status=Status.PUBLISHED).values(*LISTING_VALUES))
+    rows += [known[pk].row for pk in ids if pk in known]
     if not rows:
         return [], [], Counter()
-    found = ids if isinstance(ids, _Span) else [row["pk"] for row in rows]
+    found = unknown if isinstance(unknown, _Span) else [row["pk"] for row in rows if row["pk"] not in known]
     blocks = _grouped(Opportunity.building_blocks.through, found, "buildingblock__position")
     languages = _grouped(Opportunity.languages.through, found, "language_id")
     topics = _topics(found)
@@ -260,6 +281,16 @@ def _entries(ids: list[int], now: datetime) -> tuple[list[dict[str, Any]], list[
     capacities = {row["pk"]: row["capacity"] for row in rows}
     zones = {row["pk"]: row["city__time_zone"] for row in rows}
     schedules = _schedules(found, now, capacities, zones)
+    for pk, listing in known.items():
+        if pk not in capacities:
+            continue  # not in this chunk
+        blocks[pk], languages[pk], topics[pk] = list(listing.blocks), list(listing.languages), listing.topics
+        audiences[pk], audiences_en[pk] = list(listing.audiences), list(listing.audiences_en)
+        schedule = schedules[pk] = _Schedule()
+        zone = ZoneInfo(listing.row["city__time_zone"])
+        for start, end, capacity in listing.sessions:
+            places = capacity if capacity is not None else listing.row["capacity"]
+            _add_session(schedule, start, end, places, 0, zone, now)
     entries: list[dict[str, Any]] = []
     texts: list[tuple[int, str, str]] = []
     words: Counter[str] = Counter()
@@ -380,22 +411,29 @@ def _schedules(
         if opportunity_id not in zones:
             continue  # not published (a rebuild reads ranges of ids)
         schedule = schedules.setdefault(opportunity_id, _Schedule())
-        schedule.has_sessions = True
-        if schedule.last_end is None or end > schedule.last_end:
-            schedule.last_end = end
-        if end < now:
-            continue
-        if schedule.next_start is None or start < schedule.next_start:
-            schedule.next_start = start
         zone_name = zones[opportunity_id]
         zone = zone_cache.get(zone_name) or zone_cache.setdefault(zone_name, ZoneInfo(zone_name))
-        local = start.astimezone(zone)
-        schedule.days |= 1 << local.weekday()
-        schedule.times |= 1 << time_of_day(local.hour)
         places = capacity if capacity is not None else capacities[opportunity_id]
-        if places is None or booked.get(session_id, 0) < places:
-            schedule.room_left = True
+        _add_session(schedule, start, end, places, booked.get(session_id, 0), zone, now)
     return schedules
+
+
+def _add_session(
+    schedule: _Schedule, start: datetime, end: datetime, places: int | None, taken: int, zone: ZoneInfo, now: datetime
+) -> None:
+    """Count one session in its listing's schedule (`taken`: places held by registrations)."""
+    schedule.has_sessions = True
+    if schedule.last_end is None or end > schedule.last_end:
+        schedule.last_end = end
+    if end < now:
+        return
+    if schedule.next_start is None or start < schedule.next_start:
+        schedule.next_start = start
+    local = start.astimezone(zone)
+    schedule.days |= 1 << local.weekday()
+    schedule.times |= 1 << time_of_day(local.hour)
+    if places is None or taken < places:
+        schedule.room_left = True
 
 
 def opportunities_of(*, venue_id: int | None = None, organisation_id: int | None = None) -> Iterator[int]:

@@ -10,6 +10,7 @@ field is named), never the file. See docs/interop-events.md for the field-by-fie
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import re
@@ -43,6 +44,7 @@ MAX_ID_CHARS = 255  # what SourceRecord.external_id and ExternalLink.external_id
 
 # Control characters other than tab and newlines cannot be stored by PostgreSQL (NUL) or shown.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _FREE = re.compile(r"\b(gratuit|gratuite|gratuits|gratuites|free|entree libre|acces libre|libre participation)\b")
 _PRICE = re.compile(r"(\d{1,6}(?:[.,]\d{1,2})?)\s*(?:€|euros?\b|eur\b)")
 _REDUCED = re.compile(r"\b(?:reduit|reduced|concession)\D{0,20}?(\d{1,6}(?:[.,]\d{1,2})?)\s*(?:€|euros?\b|eur\b)")
@@ -70,11 +72,150 @@ _ATTENDANCE = {
 
 def parse(data: bytes, options: ParseOptions) -> Iterator[Parsed]:
     """Events of an OpenAgenda/OpenDataSoft JSON export, JSON Lines file or ODS API answer."""
+    if _streamable(data):
+        yield from _streamed(data, options)
+        return
     items = _load(data, options)
-    if len(items) > options.max_rows:
-        raise FileRejected(_("The file holds more than %(limit)d events.") % {"limit": options.max_rows})
+    _check_count(len(items), options)
     for line, item in items:
         yield _event(line, item, options)
+
+
+def _check_count(count: int, options: ParseOptions) -> None:
+    if count > options.max_rows:
+        raise FileRejected(_("The file holds more than %(limit)d events.") % {"limit": options.max_rows})
+
+
+# Reading a large export a piece at a time ----------------------------------------------------------
+
+WINDOW_BYTES = 1 << 20  # text decoded at a time
+JSON_SPACE = " \t\n\r"
+_BOM = b"\xef\xbb\xbf"
+_NOT_SPACE = re.compile(rb"[^ \t\n\r]")
+
+
+class _Irregular(Exception):  # noqa: N818 (a signal, not an error)
+    """The array is not what `json.loads` would accept as a whole: the whole-file reader says why."""
+
+
+def _streamable(data: bytes) -> bool:
+    """Whether the file is one JSON array (the export's usual shape), read an event at a time.
+
+    Anything else (an ODS API answer, GeoJSON, JSON Lines) is small or rare, and read whole. A first
+    line that is a whole JSON value followed by more lines is JSON Lines (`[1, 2]` then `{...}`).
+    """
+    first = _NOT_SPACE.search(data, len(_BOM) if data.startswith(_BOM) else 0)
+    if first is None or first.group() != b"[":
+        return False
+    start = first.start()
+    first_end = data.find(b"\n", start)
+    if first_end < 0 or not _NOT_SPACE.search(data, first_end):
+        return True  # one line: a single document, or a file the whole-file reader refuses
+    if first_end - start > WINDOW_BYTES:
+        return False
+    try:
+        line = data[start:first_end].decode("utf-8").strip(JSON_SPACE)
+        _value, end = json.JSONDecoder().raw_decode(line)
+    except (ValueError, RecursionError):
+        return True  # the first line is not a whole value: not JSON Lines
+    return end < len(line)  # a whole value with more after it on its line is refused either way
+
+
+def _streamed(data: bytes, options: ParseOptions) -> Iterator[Parsed]:
+    """The events of a JSON array, decoded one by one exactly as `json.loads` decodes them.
+
+    Memory holds one window of text and the events not yet handed over, not the whole document. A
+    file that is not a valid array (cut short, too deep, not UTF-8...) is refused with the reason the
+    whole-file reader gives, events read before it notwithstanding (the pipeline then refuses the file).
+    """
+    window = _Window(data, len(_BOM) if data.startswith(_BOM) else 0)
+    count = 0
+    try:
+        position = window.after_space(window.after_space(0) + 1)  # past "["
+        closed = window.char(position) == "]"
+        while not closed:
+            item, position = window.value(position)
+            if _depth_exceeds(item, MAX_DEPTH - 1):  # the array itself is one level
+                raise _Irregular
+            count += 1
+            if count > options.max_rows:
+                raise _Irregular  # refused; the whole-file reader says whether for this or a worse reason
+            yield _event(count, item, options)
+            position = window.after_space(position)
+            separator = window.char(position)
+            if separator not in {",", "]"}:
+                raise _Irregular
+            closed = separator == "]"
+            position = window.after_space(position + 1) if not closed else position
+        if not window.rest_is_space(position + 1):
+            raise _Irregular
+    except _Irregular:
+        items = _load(data, options)  # raises FileRejected with the reason
+        _check_count(len(items), options)
+        for line, item in items[count:]:  # never reached for an irregular array, kept for safety
+            yield _event(line, item, options)
+
+
+class _Window:
+    """A file's text decoded a window at a time; positions count characters from the file's start."""
+
+    def __init__(self, body: bytes, start: int) -> None:
+        self.body = body
+        self.read = start  # bytes decoded so far
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.text = ""
+        self.base = 0  # the position of text[0]
+        self.scanner = json.JSONDecoder()
+
+    def _more(self) -> bool:
+        """Decode the next window; False at the end of the file."""
+        if self.read >= len(self.body):
+            return False
+        chunk = self.body[self.read : self.read + WINDOW_BYTES]
+        self.read += len(chunk)
+        try:
+            decoded = self.decoder.decode(chunk, final=self.read >= len(self.body))
+        except UnicodeDecodeError:
+            raise _Irregular from None
+        self.text += decoded
+        return True
+
+    def _forget(self, position: int) -> None:
+        """Drop the text before `position` once it is most of the window."""
+        consumed = position - self.base
+        if consumed > WINDOW_BYTES:
+            self.text = self.text[consumed:]
+            self.base = position
+
+    def char(self, position: int) -> str:
+        while position - self.base >= len(self.text):
+            if not self._more():
+                raise _Irregular
+        return self.text[position - self.base]
+
+    def after_space(self, position: int) -> int:
+        """The first position from `position` that is not JSON white space."""
+        while self.char(position) in JSON_SPACE:
+            position += 1
+        return position
+
+    def rest_is_space(self, position: int) -> bool:
+        while self._more():
+            pass
+        return not self.text[position - self.base :].strip(JSON_SPACE)
+
+    def value(self, position: int) -> tuple[Any, int]:
+        """The JSON value at `position` and the position after it, with more text read while it is cut."""
+        self._forget(position)
+        while True:
+            try:
+                value, end = self.scanner.raw_decode(self.text, position - self.base)
+            except (ValueError, RecursionError):
+                if not self._more():
+                    raise _Irregular from None
+                continue
+            if end < len(self.text) or not self._more():  # a number at the window's edge may go on
+                return value, end + self.base
 
 
 # Reading the file -------------------------------------------------------------------------------
@@ -126,15 +267,18 @@ def _too_deep() -> FileRejected:
 
 def _depth_exceeds(document: Any, limit: int) -> bool:
     """Whether lists and objects nest deeper than `limit` (walked without recursion)."""
-    if not isinstance(document, dict | list):
-        return False
-    stack: list[tuple[Any, int]] = [(document, 1)]
-    while stack:
-        value, depth = stack.pop()
+    level = [document] if isinstance(document, dict | list) else []
+    depth = 1
+    while level:  # one level of nesting at a time
         if depth > limit:
             return True
-        children = value.values() if isinstance(value, dict) else value
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+        level = [
+            child
+            for value in level
+            for child in (value.values() if isinstance(value, dict) else value)
+            if isinstance(child, dict | list)
+        ]
+        depth += 1
     return False
 
 
@@ -321,12 +465,29 @@ def guess_kind(title: str, keywords: list[str]) -> str:
 
 def fold(text: str) -> str:
     """Lower case without accents, for matching words in French and English."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    return text.translate(_FOLDED)
+
+
+class _FoldTable(dict[int, str]):
+    """Each character folded on first sight: case folding and compatibility decomposition work character
+    by character, and the combining marks that canonical reordering moves are all dropped, so folding a
+    text is folding its characters one by one (a table lookup each)."""
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFKD", chr(code).casefold())
+        folded = "".join(char for char in decomposed if not unicodedata.combining(char))
+        if len(self) < 20_000:  # the scripts a city's events are written in; not every character there is
+            self[code] = folded
+        return folded
+
+
+_FOLDED = _FoldTable()
 
 
 def clean_text(text: str) -> str:
     """Text that any database can store: no lone surrogates, no control characters but tabs and newlines."""
+    if _UNSTORABLE.search(text) is None:
+        return text.strip()  # the usual case: nothing to replace or remove
     return _CONTROL.sub("", text.encode("utf-8", "replace").decode("utf-8")).strip()
 
 
@@ -344,6 +505,9 @@ def plausible(moment: datetime) -> bool:
 
 
 # Reading fields -----------------------------------------------------------------------------------
+
+# Moments read without error, by text, end or start, and zone (errors are not kept: they are in a language).
+_MOMENTS_READ: dict[tuple[str, bool, ZoneInfo], datetime] = {}
 
 
 class _Fields:
@@ -469,6 +633,9 @@ class _Fields:
         return self._moment(name, text, end=end)
 
     def _moment(self, name: str, text: str, *, end: bool = False) -> datetime:
+        key = (text, end, self.zone)
+        if key in _MOMENTS_READ:  # an agenda's events share their dates and hours
+            return _MOMENTS_READ[key]
         try:
             value: datetime | date = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
             moment = local_moment(value, self.zone, end=end)
@@ -476,6 +643,9 @@ class _Fields:
             raise FieldError(name, _("“%(value)s” is not a date and time.") % {"value": text[:40]}) from None
         if not plausible(moment):
             raise FieldError(name, _("The year of “%(value)s” is not plausible.") % {"value": text[:40]})
+        if len(_MOMENTS_READ) > 20_000:
+            _MOMENTS_READ.clear()
+        _MOMENTS_READ[key] = moment
         return moment
 
     def timings(self, name: str) -> list[SessionRecord] | None:

@@ -17,7 +17,7 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -341,7 +341,20 @@ def _delimiter(text: str) -> str:
 
 def _csv_rows(data: bytes) -> Generator[tuple[int, list[Cell]], None, None]:
     text = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    return _csv_text_rows(text, _delimiter(text))
+
+
+# A line with its ending (\r\n, \r or \n), as io.StringIO(newline="") cuts them for the csv module.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` with their endings, without a StringIO copy (4 bytes a character)."""
+    return (match.group() for match in _LINE.finditer(text))
+
+
+def _csv_text_rows(text: str, delimiter: str) -> Generator[tuple[int, list[Cell]], None, None]:
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     line, last_physical_line = 0, 0
     while True:
         try:
@@ -674,6 +687,8 @@ def _temporal(target: str, cell: Cell) -> date | datetime:
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         return _serial(target, cell)
     text = _text(cell)
+    if text in _DATES_READ:
+        return _DATES_READ[text]
     if re.fullmatch(r"\d{4,7}(?:[.,]\d+)?", text):
         return _serial(target, float(text.replace(",", ".")))
     value = _iso(text) or _day_first(text)
@@ -682,7 +697,16 @@ def _temporal(target: str, cell: Cell) -> date | datetime:
             target, _("“%(value)s” is not a date (write 25/12/2026, 25/12/2026 14:30 or 2026-12-25T14:30).")
             % {"value": _quoted(cell)}
         )  # fmt: skip
-    return _plausible(target, cell, value)
+    value = _plausible(target, cell, value)
+    if len(_DATES_READ) > 20_000:
+        _DATES_READ.clear()
+    _DATES_READ[text] = value
+    return value
+
+
+# Dates read from text, which a long file repeats (the same few hundred days and hours); only dates read
+# without error are kept, so no message is kept in a language.
+_DATES_READ: dict[str, date | datetime] = {}
 
 
 def _plausible(target: str, cell: Cell, value: date | datetime) -> date | datetime:
@@ -942,27 +966,87 @@ def _row_error(row: _Row, external_id: str) -> RowError:
 
 
 def _parse(data: bytes, format_name: str, options: ParseOptions) -> Iterator[Parsed]:
-    table = _read(data, format_name, sheet=options.sheet, max_rows=options.max_rows)
-    columns = resolve_mapping(table.headings, options.mapping)
+    """Listings as soon as their last row is read, in the order of their first row.
+
+    A first pass reads only the columns that decide which listing a row belongs to (and counts rows
+    against the limit, and meets any unreadable part before a record is given); the second reads every
+    cell and hands over each listing when its last row has gone by: at once when a listing's rows are
+    together, as they usually are, so memory does not grow with the file.
+    """
+    headings, rows = _data_rows(data, format_name, options)
+    columns = resolve_mapping(headings, options.mapping)
     zone = ZoneInfo(options.time_zone or "Europe/Paris")
     identified = "external_id" in columns.values()
-    groups: dict[str, list[_Row]] = {}
-    for line, cells in table.rows:
+    key_columns = {index: target for index, target in columns.items() if target in _KEY_TARGETS}
+    last: dict[str, int] = {}
+    for position, (line, cells) in enumerate(rows()):
+        if position >= options.max_rows:
+            raise FileRejected(_("The file holds more than %(limit)d rows.") % {"limit": options.max_rows})
+        row = _row(line, cells, key_columns, options, zone)
+        last[_key(line, row.values, *_identity(row.values))] = position
+    pending: dict[str, list[_Row]] = {}  # listings not complete yet, in the order of their first row
+    seen: set[str] = set()
+    for position, (line, cells) in enumerate(rows()):
         row = _row(line, cells, columns, options, zone)
-        external_id = str(row.values.get("external_id", ""))
-        titled = bool(row.values.get("title_fr") or row.values.get("title_en"))
-        if not titled and not (identified and external_id in groups):
+        external_id, titled = _identity(row.values)
+        if not titled and not (identified and external_id in seen):
             row.problems.insert(0, ("title_fr", _("The row has no title.")))
-        if not external_id:
-            external_id = _fallback_id(row.values) if titled else ""
-        groups.setdefault(external_id or f"\x00{line}", []).append(row)
-    for key, rows in groups.items():
-        external_id = "" if key.startswith("\x00") else key
-        bad = [row for row in rows if row.problems]
-        if bad:
-            yield from (_row_error(row, external_id) for row in bad)
-        else:
-            yield _record(rows, external_id)
+        key = _key(line, row.values, external_id, titled)
+        seen.add(key)
+        pending.setdefault(key, []).append(row)
+        while pending and last[first := next(iter(pending))] <= position:
+            del last[first]
+            yield from _listing(first, pending.pop(first))
+
+
+# The targets that say which listing a row belongs to: its identifier, else its title, provider and place.
+_KEY_TARGETS = frozenset(
+    {"external_id", "title_fr", "title_en", "organisation_name", "organisation_siret", "venue_name", "venue_address"}
+)
+
+
+def _identity(values: dict[str, Any]) -> tuple[str, bool]:
+    """A row's identifier as given ("" if none) and whether it has a title."""
+    return str(values.get("external_id", "")), bool(values.get("title_fr") or values.get("title_en"))
+
+
+def _key(line: int, values: dict[str, Any], external_id: str, titled: bool) -> str:
+    """The listing a row belongs to: its identifier, else a digest of what names it, else the row alone."""
+    if not external_id:
+        external_id = _fallback_id(values) if titled else ""
+    return external_id or f"\x00{line}"
+
+
+def _listing(key: str, rows: list[_Row]) -> Iterator[Parsed]:
+    external_id = "" if key.startswith("\x00") else key
+    bad = [row for row in rows if row.problems]
+    if bad:
+        yield from (_row_error(row, external_id) for row in bad)
+    else:
+        yield _record(rows, external_id)
+
+
+def _data_rows(
+    data: bytes, format_name: str, options: ParseOptions
+) -> tuple[list[str], Callable[[], Iterator[tuple[int, list[Cell]]]]]:
+    """The headings, and a way to read the non-empty rows under them (as many times as needed)."""
+    if format_name == "xlsx":  # a workbook is read once: its rows are kept
+        table = _read(data, format_name, sheet=options.sheet, max_rows=options.max_rows)
+        return table.headings, lambda: iter(table.rows)
+    text = _decode(data)
+    delimiter = _delimiter(text)
+    with closing(_csv_text_rows(text, delimiter)) as raw_rows:
+        headed = _table(raw_rows, max_rows=0, stop_after=0)
+    if headed is None or not headed.headings:
+        raise FileRejected(_("The file has no column headings: its first row must name the columns."))
+
+    def rows() -> Iterator[tuple[int, list[Cell]]]:
+        with closing(_csv_text_rows(text, delimiter)) as raw_rows:
+            filled = ((line, cells) for line, cells in raw_rows if any(_present(cell) for cell in cells))
+            next(filled)  # the headings
+            yield from filled
+
+    return headed.headings, rows
 
 
 def parse_csv(data: bytes, options: ParseOptions) -> Iterator[Parsed]:
