@@ -210,8 +210,8 @@ def test_nothing_is_kept_for_a_child_until_the_guardian_agrees(
     record: Record, client_for: Callable[[str], Client]
 ) -> None:
     guardian, child = client_for("resident"), record.child
-    url = reverse("passport:record") + f"?member={child.pk}"
     with translation.override("en"):
+        url = reverse("passport:record") + f"?member={child.pk}"
         page = guardian.get(url).content.decode()
         assert "No learning record is kept for Léa" in page
         add = guardian.get(reverse("passport:entry-add"), {"member": child.pk})

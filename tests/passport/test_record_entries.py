@@ -116,8 +116,8 @@ def test_it_edits_declared_learning_and_replaces_the_evidence(
 ) -> None:
     entry = declared(person(world), evidence_file=ContentFile(PDF_BYTES, "old.pdf"))
     old = Path(entry.evidence_file.path)
-    url = reverse("passport:entry-edit", args=[entry.pk])
     with translation.override("en"):
+        url = reverse("passport:entry-edit", args=[entry.pk])
         page = client_for("resident").get(url).content.decode()
     assert 'value="Pottery"' in page
     assert "Remove the file sent before" in page

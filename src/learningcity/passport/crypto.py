@@ -18,7 +18,9 @@ import base64
 import gzip
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import cache, lru_cache
 from pathlib import Path
@@ -26,6 +28,7 @@ from typing import Any
 
 import base58
 import jwt
+import pyld.canon
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
@@ -62,6 +65,12 @@ SIGNATURE_MISMATCH, NO_PROOF, BAD_PROOF, BAD_JSON_LD, OFFLINE, BAD_JWT, BAD_KEY,
     "bad-date",
     "bad-status",
 )
+NOT_PLAIN, TOO_COMPLEX = "not-plain", "too-complex"
+# What a credential this platform reads may hold (ours are far below): nesting, objects, list items,
+# and the canonicalisation work (permutations of look-alike blank nodes), so that a crafted
+# document cannot keep a worker busy (RDFC-1.0 asks implementations to bound it).
+MAX_DEPTH, MAX_OBJECTS, MAX_LIST_ITEMS, MAX_PERMUTATIONS = 16, 500, 200, 2_000
+TERM = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
 class ProofError(Exception):
@@ -97,8 +106,63 @@ def document_loader(extra: Mapping[str, Any] | None = None) -> Loader:
     return load
 
 
+def check_plain(document: Mapping[str, Any]) -> None:
+    """Refuse a document this platform does not read as written: ProofError(NOT_PLAIN or TOO_COMPLEX).
+
+    A signature covers a document's RDF meaning, and JSON-LD lets the same meaning be written in other
+    ways: a full IRI as a key, an inline context renaming a term, an explicit blank node. The checks
+    that follow the signature (status, dates, issuer) read the JSON, so the JSON must say plainly
+    what was signed: the bundled contexts only, every key a term of theirs (or `@context` at the
+    top), no blank node identifiers; and it must be small enough to canonicalise quickly.
+    """
+    contexts = document.get("@context")
+    contexts = contexts if isinstance(contexts, list) else [contexts]
+    if not all(isinstance(item, str) and item in CONTEXT_FILES for item in contexts):
+        raise ProofError("The credential uses contexts other than the standard ones.", NOT_PLAIN)
+    objects = 0
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ProofError("The credential is nested too deeply.", TOO_COMPLEX)
+        if isinstance(value, dict):
+            objects += 1
+            if objects > MAX_OBJECTS:
+                raise ProofError("The credential holds too many objects.", TOO_COMPLEX)
+            for key, item in value.items():
+                if not (TERM.fullmatch(key) or (key == "@context" and value is document)):
+                    raise ProofError(f"The credential has a key that is not a plain term: {key[:80]}", NOT_PLAIN, key)
+                if key == "id" and isinstance(item, str) and item.startswith("_:"):
+                    raise ProofError("The credential names a blank node.", NOT_PLAIN)
+                if key != "@context":
+                    stack.append((item, depth + 1))
+        elif isinstance(value, list):
+            if len(value) > MAX_LIST_ITEMS:
+                raise ProofError("The credential holds a list that is too long.", TOO_COMPLEX)
+            stack.extend((item, depth + 1) for item in value)
+
+
+_permutations_left: ContextVar[list[int] | None] = ContextVar("permutations_left", default=None)
+_pyld_permutations = pyld.canon.permutations
+
+
+def _counted_permutations(elements: Any) -> Any:
+    """pyld's permutations, counted against the current canonicalisation's budget."""
+    for permutation in _pyld_permutations(elements):
+        left = _permutations_left.get()
+        if left is not None:
+            left[0] -= 1
+            if left[0] < 0:
+                raise ProofError("The credential is too complex to canonicalise.", TOO_COMPLEX)
+        yield permutation
+
+
+pyld.canon.permutations = _counted_permutations  # pyld has no work limit of its own
+
+
 def canonize(document: Mapping[str, Any], loader: Loader | None = None) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document (terms a context does not define are an error)."""
+    token = _permutations_left.set([MAX_PERMUTATIONS])
     try:
         return str(
             jsonld.normalize(
@@ -113,9 +177,21 @@ def canonize(document: Mapping[str, Any], loader: Loader | None = None) -> str:
         )
     except ProofError:
         raise
+    except RecursionError as error:
+        raise ProofError("The credential is nested too deeply.", TOO_COMPLEX) from error
     except jsonld.JsonLdError as error:
+        if isinstance(_root_exception(error), ProofError):
+            raise _root_exception(error) from error
         cause = _root_cause(error)
         raise ProofError(f"The document is not valid JSON-LD: {cause}", BAD_JSON_LD, cause) from error
+    finally:
+        _permutations_left.reset(token)
+
+
+def _root_exception(error: BaseException) -> BaseException:
+    while error.__cause__ is not None:
+        error = error.__cause__
+    return error
 
 
 def _root_cause(error: BaseException) -> str:
@@ -187,6 +263,7 @@ def _options_hash(options_json: str) -> bytes:
 
 
 def _hash_data(document: Mapping[str, Any], options: Mapping[str, Any], loader: Loader) -> bytes:
+    check_plain(document)
     contexts = options.get("@context")
     contexts = contexts if isinstance(contexts, list) else [contexts]
     if all(isinstance(item, str) and item in CONTEXT_FILES for item in contexts):  # bundled contexts only: cacheable

@@ -69,8 +69,13 @@ def credential(request: HttpRequest, value: UUID) -> HttpResponse:
     if award is None or not (award.shared or award.holder_account_id == getattr(request.user, "pk", None)):
         raise Http404
     if request.GET.get("format") == "jwt":
-        return HttpResponse(award.jwt, content_type="application/vc+jwt")
-    return json_response(award.credential, "application/vc+ld+json")
+        response = HttpResponse(award.jwt, content_type="application/vc+jwt")
+    else:
+        response = json_response(award.credential, "application/vc+ld+json")
+    if not award.shared:  # served to its holder only: no shared cache may keep it
+        response["Cache-Control"] = "private, no-store"
+        del response["Access-Control-Allow-Origin"]
+    return response
 
 
 @require_GET

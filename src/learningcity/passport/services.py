@@ -99,7 +99,10 @@ def signed_status_list(status_list: StatusList) -> dict[str, Any]:
             documents.key_id(key),
             created=status_list.updated_at,
         )
-        StatusList.objects.filter(pk=status_list.pk).update(credential=status_list.credential)
+        # Only if no revocation changed the list meanwhile (it signs the new bits itself).
+        StatusList.objects.filter(pk=status_list.pk, credential__isnull=True, updated_at=status_list.updated_at).update(
+            credential=status_list.credential
+        )
     return status_list.credential
 
 

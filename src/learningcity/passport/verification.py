@@ -97,6 +97,8 @@ def parse(value: str | bytes | dict[str, Any]) -> tuple[str, Any]:
         return "jwt", text
     try:
         document = json.loads(text)
+    except RecursionError as error:
+        raise _Verdict(Outcome.MALFORMED, _("The JSON is nested too deeply: it is not a credential.")) from error
     except ValueError as error:
         line = getattr(error, "lineno", 1)
         raise _Verdict(
@@ -136,13 +138,17 @@ def resolve_key(verification_method: str) -> tuple[bytes, SigningKey | None]:
         )
     key = None
     if fragment.startswith("key-") and fragment[4:].isdigit():
-        key = SigningKey.objects.filter(issuer, pk=int(fragment[4:])).only("public_key").first()
+        key = (
+            SigningKey.objects.filter(issuer, pk=int(fragment[4:]))
+            .only("public_key", "city_id", "organisation_id")
+            .first()
+        )
     if key is None:
         raise _Verdict(Outcome.TAMPERED, _("The issuer has no key %(key)s.") % {"key": verification_method})
     return bytes(key.public_key), key
 
 
-def _status(document: dict[str, Any], checks: list[Check]) -> str | None:
+def _status(document: dict[str, Any], key: SigningKey | None, checks: list[Check]) -> str | None:
     """Outcome REVOKED if the credential's status list says so; None otherwise."""
     status = document.get("credentialStatus")
     if status is None:
@@ -156,8 +162,14 @@ def _status(document: dict[str, Any], checks: list[Check]) -> str | None:
         url = str(entry.get("statusListCredential") or "")
         prefix = f"{documents.site_url()}/credentials/status/"
         ident = url[len(prefix) :] if url.startswith(prefix) else ""
-        lists = StatusList.objects.only("bits")
+        lists = StatusList.objects.only("bits", "purpose", "city_id", "organisation_id")
         status_list = lists.filter(pk=int(ident)).first() if ident.isdigit() else None
+        if status_list is not None and (
+            key is None
+            or (status_list.city_id, status_list.organisation_id) != (key.city_id, key.organisation_id)
+            or entry.get("statusPurpose") != status_list.purpose
+        ):
+            raise _Verdict(Outcome.TAMPERED, _("The credential points to a status list that is not its issuer's."))
         if status_list is None:
             checks.append(
                 Check(_("Revocation"), None, _("The status list %(url)s is not on this platform.") % {"url": url})
@@ -191,14 +203,43 @@ def _dates(document: dict[str, Any], now: datetime, checks: list[Check]) -> str 
     return None
 
 
-def _own_award(document: dict[str, Any]) -> Award | None:
+def _issuer_check(document: dict[str, Any], key: SigningKey | None) -> Check:
+    """Who the issuer is: one of this platform's (established), or only what a did:key says of itself."""
+    issuer = document.get("issuer")
+    name = str(issuer.get("name") or "") if isinstance(issuer, dict) else ""
+    if key is not None:
+        return Check(_("Issuer"), True, _("Issued on this platform by %(name)s.") % {"name": name or "—"})
+    return Check(
+        _("Issuer"),
+        None,
+        _("The issuer is known only by its own key (did:key): the name it gives, %(name)s, is what it says of itself.")
+        % {"name": name or "—"},
+    )
+
+
+def _recorded(award: Award | None, now: datetime, checks: list[Check]) -> str | None:
+    """For one of our awards, what the platform recorded also counts (revoked or expired here)."""
+    if award is None:
+        return None
+    if award.revoked_at is not None:
+        checks.append(Check(_("Revocation"), False, _("The issuer revoked this credential.")))
+        return Outcome.REVOKED
+    if award.valid_until is not None and now > award.valid_until:
+        return Outcome.EXPIRED
+    return None
+
+
+def _own_award(document: dict[str, Any], key: SigningKey | None) -> Award | None:
+    """Our award this credential is, only if it was verified with the very key that signed that award."""
+    if key is None:
+        return None
     ident = str(document.get("id") or "")
     prefix = f"{documents.site_url()}/credentials/"
     tail = ident[len(prefix) :] if ident.startswith(prefix) else ""
     if len(tail) != 36:
         return None
     try:
-        return Award.objects.defer("credential", "jwt").filter(uuid=tail).first()
+        return Award.objects.defer("credential", "jwt").filter(uuid=tail, signing_key=key).first()
     except ValueError:
         return None
 
@@ -221,11 +262,12 @@ def verify(value: str | bytes | dict[str, Any], *, now: datetime | None = None) 
             document = content
             method = crypto.data_integrity_proof(document)["verificationMethod"]
         result.credential = document
+        crypto.check_plain(document)
         _shape(document)
         checks.append(Check(_("Open Badges 3.0 credential"), True, crypto.issuer_id(document)))
         if method.partition("#")[0] != crypto.issuer_id(document):
             raise _Verdict(Outcome.TAMPERED, _("It was signed by a key that is not the named issuer's."))
-        public, _key = resolve_key(method)
+        public, key = resolve_key(method)
         if proof_format == "jwt":
             payload = crypto.verify_jwt(content, public)
             if payload.get("iss") not in (None, crypto.issuer_id(document)):
@@ -233,8 +275,14 @@ def verify(value: str | bytes | dict[str, Any], *, now: datetime | None = None) 
         else:
             crypto.verify_data_integrity(document, public)
         checks.append(Check(_("Signature"), True, _("Signed by %(key)s; nothing changed since.") % {"key": method}))
-        result.award = _own_award(document)
-        outcome = _status(document, checks) or _dates(document, now, checks) or Outcome.VALID
+        checks.append(_issuer_check(document, key))
+        result.award = _own_award(document, key)
+        outcome = (
+            _status(document, key, checks)
+            or _dates(document, now, checks)
+            or _recorded(result.award, now, checks)
+            or Outcome.VALID
+        )
         result.outcome = outcome
         result.reason = _reason(outcome, result.award)
     except _Verdict as stop:
@@ -258,6 +306,11 @@ def _proof_error_text(error: crypto.ProofError) -> str:
         crypto.OFFLINE: _("The credential needs a document that cannot be fetched here: %(detail)s")
         % {"detail": error.detail},
         crypto.BAD_JWT: _("This is not a valid JWT."),
+        crypto.NOT_PLAIN: _(
+            "The credential is written in a way this platform does not read (other contexts, keys that are "
+            "not plain terms, or blank node names)."
+        ),
+        crypto.TOO_COMPLEX: _("The credential is too large or too intricate to check."),
         crypto.BAD_KEY: _("The key named in the proof is not a valid Ed25519 key."),
         crypto.BAD_DATE: _("A date of the credential is not a date and time: %(detail)s") % {"detail": error.detail},
     }
