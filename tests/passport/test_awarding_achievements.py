@@ -328,3 +328,24 @@ def test_the_workspace_and_forms_exist_in_french(world: World, client_for: Calla
     for name, args in pages:
         html = page(client, name, *args, language="fr")
         assert '<html lang="fr">' in html, name
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        b'<svg xmlns="http://www.w3.org/2000/svg"><a><animate attributeName="href" values="javascript:alert(1)"/>'
+        b"<text>x</text></a></svg>",
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><a>'
+        b'<set attributeName="xlink:href" to="javascript:alert(1)"/></a></svg>',
+        b'<svg xmlns="http://www.w3.org/2000/svg"><style>rect { fill: u\\72l(https://evil.example/x) }</style></svg>',
+        b'<svg xmlns="http://www.w3.org/2000/svg"><style>@\\69mport "https://evil.example/x.css";</style></svg>',
+    ],
+    ids=["animate href", "set xlink:href", "escaped url()", "escaped @import"],
+)
+def test_svg_tricks_that_act_after_the_checks_are_refused(svg: bytes) -> None:
+    from django.core.exceptions import ValidationError
+
+    from learningcity.passport.awarding_files import check_svg
+
+    with pytest.raises(ValidationError):
+        check_svg(svg)

@@ -213,3 +213,16 @@ def test_an_instance_can_move_to_its_own_encryption_key(world: World, settings: 
     assert keys.reencrypt_all() == 1
     settings.SECRET_KEY = "a-new-secret-key-after-the-move-" * 2  # the derived key no longer matters
     assert keys.private_key(SigningKey.objects.get(pk=key.pk)) == before
+
+
+def test_taking_a_child_off_the_family_list_erases_their_record(world: World) -> None:
+    from learningcity.accounts.services import family_member_remove
+
+    guardian = world.users["resident"]
+    assert guardian is not None
+    child = FamilyMember.objects.create(account=guardian, name="Léa", year_of_birth=timezone.now().year - 9)
+    GuardianConsent.objects.create(family_member=child, guardian=guardian)
+    award = services.award(make_achievement(world), services.Holder(family_member=child), by=None, method="hand")
+    family_member_remove(member=child, by=guardian)
+    assert not LearningEntry.objects.filter(family_member=child).exists()
+    assert verification.verify(award.credential).outcome == "revoked"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from learningcity.accounts.models import FamilyMember, User
+from learningcity.accounts.signals import family_member_removing
 from learningcity.catalogue.models import City
 
 COORDINATORS_GROUP = "Coordinators"
@@ -114,6 +115,7 @@ def family_member_remove(*, member: FamilyMember, by: Any) -> FamilyMember:
         raise ValidationError(
             _("%(name)s is registered for a session still to come: cancel it first.") % {"name": member.name}
         )
+    family_member_removing.send(sender=FamilyMember, member=member, by=by)
     member.removed_at = timezone.now()
     member.save(update_fields=["removed_at"])
     return member

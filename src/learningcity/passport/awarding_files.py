@@ -26,7 +26,12 @@ CONTENT_TYPES = {
     "svg": "image/svg+xml",
     "pdf": "application/pdf",
 }
-SVG_FORBIDDEN_TAGS = {"script", "foreignobject", "iframe", "object", "embed", "handler", "listener"}
+# Animation elements can set an attribute (a link's href to javascript:, say) after the checks below.
+SVG_FORBIDDEN_TAGS = {
+    "script", "foreignobject", "iframe", "object", "embed", "handler", "listener",
+    "animate", "set", "animatemotion", "animatetransform", "animatecolor", "discard",
+}  # fmt: skip
+CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)")
 CSS_URL = re.compile(r"url\(\s*['\"]?\s*([^)'\"\s]*)", re.IGNORECASE)
 
 
@@ -120,7 +125,15 @@ def _unsafe(element: Any) -> bool:
 
 def _fetches(css: str) -> bool:
     """Whether CSS loads anything: an @import, or a url() that is not a reference inside the drawing."""
+    css = CSS_ESCAPE.sub(_unescape, css)  # `u\\72l(` is `url(` to a browser
     return "@import" in css.lower() or any(not target.startswith("#") for target in CSS_URL.findall(css))
+
+
+def _unescape(match: re.Match[str]) -> str:
+    if match.group(1):
+        code = int(match.group(1), 16)
+        return chr(code) if 0 < code <= 0x10FFFF else "\ufffd"
+    return match.group(2)
 
 
 def evidence_max_bytes() -> int:

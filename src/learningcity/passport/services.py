@@ -6,6 +6,7 @@ there is never an award without its credential.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +33,8 @@ from learningcity.passport.models import (
     StatusList,
     expiry_for,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class AwardError(Exception):
@@ -234,10 +237,19 @@ def award_many(
         ],
         batch_size=500,
     )
+    ids = [award.pk for award in awards]
+    transaction.on_commit(lambda: _complete_pathways(ids))
+    return awards
+
+
+def _complete_pathways(award_ids: list[int]) -> None:
+    """After the awards are committed, award the pathways they complete; a failure there undoes no award."""
     from learningcity.passport import pathways
 
-    transaction.on_commit(lambda: pathways.after_awards([award.pk for award in awards]))
-    return awards
+    try:
+        pathways.after_awards(award_ids)
+    except Exception:  # the awards stand; the completion is retried with the holder's next award
+        logger.exception("Pathway completion after awards %s failed", award_ids[:10])
 
 
 def award(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
+from learningcity.accounts.signals import family_member_removing
 from learningcity.enrolment.models import Registration
 from learningcity.enrolment.signals import attendance_recorded
 from learningcity.passport.models import EntryKind, GuardianConsent, LearningEntry, LearningSetting
@@ -66,3 +67,11 @@ def record_attendance(sender: Any, session: Any, registration_ids: list[int], **
         pathways.after_attendance(
             None if row.family_member_id else row.user_id, row.family_member_id, session.opportunity.city_id
         )
+
+
+@receiver(family_member_removing)
+def erase_removed_family_member(sender: Any, member: Any, by: Any, **kwargs: Any) -> None:
+    """A child taken off the family list keeps no learning record here: as if consent were withdrawn."""
+    from learningcity.passport import record_services
+
+    record_services.consent_withdraw(family_member=member, by=by)
