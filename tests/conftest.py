@@ -31,6 +31,14 @@ def fresh_search_memory() -> None:
     snapshot.forget_all()
 
 
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Each test starts with an empty cache (rate-limit counters live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def world(db: None) -> World:
     """A city, two providers, their listings and the six personas."""

@@ -138,6 +138,7 @@ LISTING_STALE_MONTHS = env_int("LISTING_STALE_MONTHS", 12, minimum=1)  # curatio
 PASSPORT_KEY_ENCRYPTION_KEYS = env_list("PASSPORT_KEY_ENCRYPTION_KEYS", [])
 PASSPORT_EVIDENCE_MAX_BYTES = env_int("PASSPORT_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 PASSPORT_MINOR_AGE = env_int("PASSPORT_MINOR_AGE", 15, minimum=1)  # under it, a guardian manages the record
+PASSPORT_VERIFICATIONS_PER_MINUTE = env_int("PASSPORT_VERIFICATIONS_PER_MINUTE", 60, minimum=1)  # per address
 
 TASKS = {
     "default": {

@@ -7,6 +7,7 @@ the checks after the signature read the JSON. And canonicalisation has no work l
 from __future__ import annotations
 
 import copy
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -118,3 +119,20 @@ def test_an_unshared_credential_served_to_its_holder_is_not_cached_by_others(wor
     client.force_login(world.users["resident"])  # type: ignore[arg-type]
     response = client.get(f"/credentials/{award.uuid}", headers={"Accept": "application/ld+json"})
     assert response["Cache-Control"] == "private, no-store"
+
+
+def test_one_address_may_verify_only_so_many_credentials_a_minute(world: World, settings: Any) -> None:
+    settings.PASSPORT_VERIFICATIONS_PER_MINUTE = 2
+    signed, _private, _key_id = signed_elsewhere()
+    client = Client()
+    for _ in range(2):
+        assert client.post("/api/v1/passport/verify", {"credential": signed}, content_type="application/json").json()[
+            "valid"
+        ]
+    refused = client.post("/api/v1/passport/verify", {"credential": signed}, content_type="application/json")
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "rate_limited"
+    with translation.override("en"):
+        page = client.post("/en/verify/", {"credential": json.dumps(signed)})
+    assert page.status_code == 429
+    assert "wait a minute" in page.content.decode()

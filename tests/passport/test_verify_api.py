@@ -199,5 +199,5 @@ def test_the_committed_openapi_document_describes_the_passport_endpoints() -> No
     paths = ["/api/v1/passport/verify", "/api/v1/passport/achievements", "/api/v1/passport/pathways"]
     assert [committed["paths"].get(path) for path in paths] == [served["paths"][path] for path in paths]
     verify_operation = served["paths"]["/api/v1/passport/verify"]["post"]
-    assert set(verify_operation["responses"]) == {"200", "400", "413"}
+    assert set(verify_operation["responses"]) == {"200", "400", "413", "429"}  # 429: PASSPORT_VERIFICATIONS_PER_MINUTE
     assert "security" not in verify_operation  # anonymous clients are welcome

@@ -21,7 +21,7 @@ from pydantic import Field
 from learningcity.catalogue.api import PageParams, absolute, paginate, text
 from learningcity.catalogue.models import City
 from learningcity.catalogue.schemas import ErrorSchema, LocalizedTextSchema, PageSchema
-from learningcity.passport import documents, verification
+from learningcity.passport import documents, throttle, verification
 from learningcity.passport.models import Achievement, Pathway, PathwayStep, StepKind
 from learningcity.passport.pathway_display import safe_reverse
 
@@ -81,7 +81,11 @@ def _invalid(request: HttpRequest, field: str, message: str) -> HttpResponse:
     return validation_error_response(request, ValidationError({field: message}))
 
 
-@router.post("/verify", response={200: VerificationSchema, 413: ErrorSchema, **ERRORS}, summary="Verify a credential")
+@router.post(
+    "/verify",
+    response={200: VerificationSchema, 413: ErrorSchema, 429: ErrorSchema, **ERRORS},
+    summary="Verify a credential",
+)
 @decorate_view(limit_body)
 def verify(
     request: HttpRequest,
@@ -102,6 +106,16 @@ def verify(
     if jwt is not None and not jwt.strip():
         return _invalid(request, "jwt", "The JWT is empty.")
     value: str | dict[str, Any] = credential if credential is not None else str(jwt)
+    if not throttle.verification_allowed(request):
+        from learningcity.api import error_response  # the API module imports this router
+
+        return error_response(
+            request,
+            status=429,
+            code="rate_limited",
+            message="Too many verifications from this address: wait a minute.",
+            details=[{"field": None, "message": "PASSPORT_VERIFICATIONS_PER_MINUTE reached."}],
+        )
     return verification.verify(value).as_json()
 
 

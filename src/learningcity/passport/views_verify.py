@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from learningcity.catalogue.permissions import is_coordinator_of, is_staff_of
-from learningcity.passport import crypto, documents, verification
+from learningcity.passport import crypto, documents, throttle, verification
 from learningcity.passport.forms_verify import VerifyForm
 from learningcity.passport.models import Award
 from learningcity.passport.pathway_display import safe_reverse
@@ -221,8 +221,13 @@ def verify_page(request: HttpRequest) -> HttpResponse:
     """Paste or upload a credential, ours or another issuer's, and see whether it holds and why."""
     form = VerifyForm(request.POST or None, request.FILES or None)
     result = None
+    status = 200
     if request.method == "POST" and form.is_valid():
-        result = verification.verify(form.value())
+        if throttle.verification_allowed(request):
+            result = verification.verify(form.value())
+        else:
+            form.add_error(None, _("You checked many credentials in a short time: wait a minute, then try again."))
+            status = 429
     context = {
         "form": form,
         "result": result,
@@ -230,7 +235,7 @@ def verify_page(request: HttpRequest) -> HttpResponse:
         "summary": summarize(result.credential) if result else None,
         "own_page": _own_page(request, result),
     }
-    return render(request, "passport/verify/verify.html", context)
+    return render(request, "passport/verify/verify.html", context, status=status)
 
 
 def _own_page(request: HttpRequest, result: Verification | None) -> str | None:

@@ -1,0 +1,26 @@
+"""How many credentials one address may verify per minute (the verify page and API need no login).
+
+Verification is bounded per credential (crypto.check_plain and the canonicalisation budget); this
+bounds how often. The count lives in Django's cache: configure a shared cache (CACHES) when the
+instance runs several processes, or each process counts on its own.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+WINDOW_SECONDS = 60
+
+
+def verification_allowed(request: HttpRequest) -> bool:
+    """Count one verification for the request's address; False past PASSPORT_VERIFICATIONS_PER_MINUTE."""
+    key = f"passport:verifications:{request.META.get('REMOTE_ADDR') or 'unknown'}"
+    cache.add(key, 0, WINDOW_SECONDS)  # the window starts at the first verification
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, WINDOW_SECONDS)
+        count = 1
+    return count <= int(settings.PASSPORT_VERIFICATIONS_PER_MINUTE)
