@@ -141,7 +141,7 @@ def pathway_update(*, pathway: Pathway, by: Any, details: PathwayDetails) -> int
         if found:
             raise ValidationError({"required_count": found})
     pathway.save()
-    return credit_earlier_steps(pathway) if pathway.published else 0
+    return pathways.complete_for_everyone(pathway) if pathway.published else 0
 
 
 # Steps
@@ -296,7 +296,7 @@ def pathway_publish(*, pathway: Pathway, by: Any) -> int:
         raise ValidationError(found)
     pathway.published = True
     pathway.save(update_fields=["published"])
-    return credit_earlier_steps(pathway)
+    return pathways.complete_for_everyone(pathway)
 
 
 @transaction.atomic
@@ -304,26 +304,3 @@ def pathway_withdraw(*, pathway: Pathway, by: Any) -> None:
     """Take the pathway off the public pages (awards already made stay)."""
     _require(by, pathway)
     Pathway.objects.filter(pk=pathway.pk).update(published=False)
-
-
-def credit_earlier_steps(pathway: Pathway) -> int:
-    """Award the completion achievement to everyone whose record already completes the pathway.
-
-    `pathways.complete_for_everyone` looks at holders of the pathway's achievements only; people
-    who completed it by attending its listings are looked at here too.
-    """
-    if pathway.completion_achievement_id is None:
-        return 0
-    count = pathways.complete_for_everyone(pathway)
-    from learningcity.enrolment.models import Registration
-
-    listing_ids = pathway.steps.exclude(opportunity__isnull=True).values_list("opportunity_id", flat=True)
-    attendees = set(
-        Registration.objects.filter(session__opportunity_id__in=listing_ids, attended=True, group_name="").values_list(
-            "user_id", "family_member_id"
-        )
-    )
-    for user_id, family_member_id in attendees:
-        made = pathways.complete_for(None if family_member_id else user_id, family_member_id, [pathway])
-        count += len(made)
-    return count

@@ -186,11 +186,24 @@ def after_attendance(user_id: int | None, family_member_id: int | None, city_id:
 
 
 def complete_for_everyone(pathway: Pathway) -> int:
-    """Award the completion achievement to everyone who already completes a (newly published) pathway."""
-    achievement_ids = list(pathway.steps.exclude(achievement__isnull=True).values_list("achievement_id", flat=True))
+    """Award the completion achievement to everyone who already completes a (newly published) pathway.
+
+    Everyone means holders of its achievements and people who attended its listings.
+    """
+    from learningcity.enrolment.models import Registration
+
+    if pathway.completion_achievement_id is None:
+        return 0
+    steps = pathway.steps.all()
+    achievement_ids = steps.exclude(achievement__isnull=True).values("achievement_id")
+    listing_ids = steps.exclude(opportunity__isnull=True).values("opportunity_id")
     people = set(
         Award.objects.filter(achievement_id__in=achievement_ids, revoked_at__isnull=True).values_list(
             "recipient_id", "family_member_id"
+        )
+    ) | set(
+        Registration.objects.filter(session__opportunity_id__in=listing_ids, attended=True, group_name="").values_list(
+            "user_id", "family_member_id"
         )
     )
     count = 0
