@@ -13,7 +13,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help demo test test-sqlite test-postgres lint system-deps messages openapi clean bench
+.PHONY: help demo test test-sqlite test-postgres lint audit system-deps messages openapi clean bench
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ lint: $(VENV)/.synced  ## ruff, ruff format and mypy
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+audit: $(VENV)/.synced  ## Audit the locked Python dependencies for known vulnerabilities (pip-audit)
+	UV=$(UV) scripts/audit-dependencies.sh
+
 openapi: $(VENV)/.synced  ## Regenerate docs/openapi.json from the code
 	$(BIN)/learningcity openapi --output docs/openapi.json
 
@@ -53,7 +56,7 @@ test-sqlite: $(VENV)/.synced messages node_modules/.installed
 test-postgres: $(VENV)/.synced messages node_modules/.installed
 	scripts/with-postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider
 
-test: lint test-sqlite test-postgres  ## Lint, type-check, then the whole suite on SQLite and on PostgreSQL
+test: lint audit test-sqlite test-postgres  ## Lint, type-check, then the whole suite on SQLite and on PostgreSQL
 	@echo "All checks passed on SQLite and PostgreSQL."
 
 bench: $(VENV)/.synced  ## Run the benchmarks (slow; prints project vs baseline)

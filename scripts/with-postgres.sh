@@ -28,4 +28,5 @@ trap cleanup EXIT INT TERM
   start >/dev/null
 echo "Throwaway PostgreSQL 15 on 127.0.0.1:$port"
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+export LEARNINGCITY_TEST_PGDATA="$workdir/data" LEARNINGCITY_TEST_PG_CTL="$PG_BIN/pg_ctl"  # fault tests restart the server
 "$@"

@@ -32,8 +32,13 @@ def fresh_search_memory() -> None:
 
 
 @pytest.fixture(autouse=True)
-def empty_cache() -> None:
-    """Each test starts with an empty cache (rate-limit counters live there)."""
+def empty_cache(settings) -> None:  # type: ignore[no-untyped-def]
+    """Each test starts with an empty cache of its own (rate-limit counters live there).
+
+    In memory, so that test runs going on at the same time never share counters; the shared cache
+    backends have their own tests (tests/api/test_rate_limits.py).
+    """
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
 
     cache.clear()
@@ -95,3 +100,30 @@ def smtp_sink(settings):  # type: ignore[no-untyped-def]
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     yield handler
     controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def two_factor_verified_logins(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test client logged in as a coordinator or admin has passed two-factor, as the real person has.
+
+    `Client.force_login` and `Client.login` mark the session verified with the person's authenticator
+    (one is made if they have none); the two-factor pages themselves are tested in
+    tests/accounts/test_two_factor.py. Browser tests log in through the form like a person, so they
+    run with TWO_FACTOR_REQUIRED off unless they turn it on (tests/browser/test_two_factor.py does).
+    """
+    from typing import Any
+
+    def verified(original: Any) -> Any:
+        def log_in_and_verify(self: Client, *args: Any, **kwargs: Any) -> Any:
+            from tests.accounts.two_factor_helpers import pass_second_factor
+
+            result = original(self, *args, **kwargs)
+            pass_second_factor(self)
+            return result
+
+        return log_in_and_verify
+
+    monkeypatch.setattr(Client, "force_login", verified(Client.force_login))
+    monkeypatch.setattr(Client, "login", verified(Client.login))
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("settings").TWO_FACTOR_REQUIRED = False

@@ -5,16 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
+from learningcity.accounts.token_auth import ClientError, InvalidTokenError
 from learningcity.catalogue.api import router as catalogue_router
+from learningcity.failures import RETRY_AFTER_SECONDS, failure_for
+from learningcity.throttling import ApiClientThrottle, document_limits
 
-api = NinjaAPI(
+
+class LimitedAPI(NinjaAPI):
+    """The API whose OpenAPI document states every operation's rate limit (429) and the token scheme."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        return document_limits(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = LimitedAPI(
     title="learningcity API",
     version="1.0.0",
     description=(
@@ -25,6 +38,7 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    throttle=[ApiClientThrottle()],
 )
 api.add_router("/", catalogue_router)
 api.add_router("/", "learningcity.search.api.router")
@@ -106,9 +120,52 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
     return error_response(request, status=401, code="unauthenticated", message="Log in first.")
 
 
+@api.exception_handler(Throttled)
+def on_rate_limited(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    # django-ninja adds the Retry-After header to this response.
+    message = "Too many requests from this client this minute: wait before trying again."
+    return error_response(request, status=429, code="rate_limited", message=message)
+
+
+@api.exception_handler(ClientError)
+def on_token_refused(request: HttpRequest, exc: ClientError) -> HttpResponse:
+    response = error_response(request, status=exc.status_code, code=exc.code, message=str(exc))
+    if isinstance(exc, InvalidTokenError):
+        response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(request, status=exc.status_code, code="http_error", message=str(exc))
+
+
+@api.exception_handler(MultiPartParserError)
+def on_malformed_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # A client's broken body (e.g. multipart without a boundary) is its mistake, not a server error.
+    return error_response(request, status=400, code="malformed_body", message=f"The request body is malformed: {exc}")
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    message = f"The request body is larger than the limit of {limit} bytes (UPLOAD_MAX_BYTES)."
+    return error_response(request, status=413, code="too_large", message=message)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+@api.exception_handler(OSError)
+def on_outage(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The database restarting (503) or a full disk (507) is an outage to wait out, not a bug.
+    failure = failure_for(exc)
+    if failure is None:
+        return on_server_error(request, exc)
+    status, code, message = failure
+    response = error_response(request, status=status, code=code, message=message)
+    if status == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @api.exception_handler(Exception)

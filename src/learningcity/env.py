@@ -83,6 +83,15 @@ def env_tile_url(name: str, default: str = "") -> str:
     return value
 
 
+def tile_origins(tile_url: str) -> list[str]:
+    """The origin a tile URL template loads from, as a Content-Security-Policy source ({s} → *)."""
+    if not tile_url:
+        return []
+    scheme, _, rest = tile_url.partition("://")
+    host = rest.split("/", 1)[0].replace("{s}", "*")
+    return [f"{scheme}://{host}"]
+
+
 def secret_key_file(path: Path) -> str:
     """A random secret key kept in `path`, created (readable by its owner only) on first use."""
     if not path.exists():

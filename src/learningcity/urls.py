@@ -31,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("", include("learningcity.calendars.urls")),
     path("", include("learningcity.interop.urls")),
     path("", include("learningcity.passport.urls")),
+    path("", include("learningcity.privacy.urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 )

@@ -88,10 +88,22 @@ def open_page(browser: Browser, server: str) -> Iterator[OpenPage]:
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: script_errors.append(f"{page.url}: {error}"))
+        # The browser reports on the console what the Content-Security-Policy blocked: a page needs none of it.
+        page.on(
+            "console",
+            lambda message: (
+                script_errors.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
         return page
 
     yield make
     for context in contexts:
         context.close()
     if script_errors:
-        pytest.fail("A script failed on the page:\n" + "\n".join(script_errors), pytrace=False)
+        pytest.fail(
+            "A script failed on the page, or the page broke its Content-Security-Policy:\n" + "\n".join(script_errors),
+            pytrace=False,
+        )

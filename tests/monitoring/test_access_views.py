@@ -79,3 +79,12 @@ def test_it_exports_cells_as_csv_and_geojson(mapped_world: World, client_for: Ca
     assert collection["type"] == "FeatureCollection"
     assert len(collection["features"]) == len(rows)
     assert client.get("/en/coordinate/access.xlsx").status_code == 404
+
+
+@pytest.mark.parametrize("url", [URL, "/en/coordinate/access.csv", URL + "?open_latitude=47.39&open_longitude=0.71"])
+def test_it_says_the_districts_need_boundaries_before_any_map(
+    world: World, client_for: Callable[[str], Client], url: str
+) -> None:
+    response = client_for("coordinator").get(url)
+    assert response.status_code == 409
+    assert "have no boundaries yet" in response.content.decode()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from learningcity.accounts.models import User
@@ -21,6 +25,12 @@ class SignupForm(BaseUserCreationForm[User]):
     class Meta:
         model = User
         fields = ["email", "display_name", "preferred_language"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["privacy"].help_text = format_html(
+            '<a href="{}">{}</a>', reverse("privacy:notice"), _("Read the privacy notice")
+        )
 
     def clean_email(self) -> str:
         email = str(self.cleaned_data["email"]).strip().lower()

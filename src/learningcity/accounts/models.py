@@ -153,3 +153,75 @@ class FamilyMember(models.Model):
             raise ValidationError({"year_of_birth": _("Give a year of birth from 1900 on.")})
         if not (self.name or "").strip():
             raise ValidationError({"name": _("Give the person's name.")})
+
+
+class ApiScope(models.TextChoices):
+    """What an API token may do: reading, and each family of writes of the API (issue 9)."""
+
+    READ = "read", _("Read my data (registrations, rosters, imports)")
+    REGISTRATIONS_WRITE = "registrations:write", _("Register, cancel and confirm places")
+    IMPORTS_WRITE = "imports:write", _("Upload and commit imports")
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    """Tokens that still work: neither revoked nor expired."""
+
+    def active(self) -> ApiTokenQuerySet:
+        now = timezone.now()
+        unexpired = models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        return self.filter(unexpired, revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A secret that lets a provider's or partner's program use the API as its owner, within its scopes.
+
+    Only a SHA-256 hash of the token is kept; the token itself (`lc_<prefix>_<secret>`) is shown once.
+    A token bound to an organisation acts for that organisation only (its owner must be its staff).
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    owner = models.ForeignKey(User, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="api_tokens")
+    organisation = models.ForeignKey(
+        "catalogue.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    scopes = models.JSONField(_("scopes"), default=list)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
+    token_hash = models.CharField(_("hash"), max_length=64)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(name=""), name="api_token_has_a_name"),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=models.F("created_at")),
+                name="api_token_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (lc_{self.prefix}_…)"
+
+    @property
+    def is_active(self) -> bool:
+        """Neither revoked nor expired."""
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+    def clean(self) -> None:
+        if not (self.name or "").strip():
+            raise ValidationError({"name": _("Give the token a name (what uses it).")})
+        unknown = set(self.scopes or []) - set(ApiScope.values)
+        if not self.scopes or unknown:
+            raise ValidationError({"scopes": _("Choose at least one scope from the list.")})

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,6 +19,8 @@ from learningcity.accounts import services
 from learningcity.accounts.forms import FamilyMemberForm, SignupForm
 from learningcity.accounts.models import FamilyMember
 from learningcity.monitoring.selectors import feedback_due, follow_up_due
+from learningcity.privacy.models import ConsentMethod
+from learningcity.privacy.services import consent_give
 from learningcity.service_errors import add_service_errors
 
 
@@ -26,7 +29,9 @@ def signup(request: HttpRequest) -> HttpResponse:
     """A resident creates an account; a link to verify the address is e-mailed at once."""
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        with transaction.atomic():  # the account and its consent to the notice, together or not at all
+            user = form.save()
+            consent_give(user=user, method=ConsentMethod.SIGNUP)
         services.email_verification_send(user=user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(

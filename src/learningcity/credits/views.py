@@ -38,6 +38,7 @@ from learningcity.credits.models import (
     JobSeekerDeclaration,
     Scheme,
 )
+from learningcity.privacy import audit
 from learningcity.service_errors import add_service_errors
 from learningcity.spreadsheets import safe_cell
 
@@ -159,6 +160,7 @@ def scheme_grant(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@audit.logs_staff_access(audit.AccessKind.IDENTITY_CHECKS, audit.identity_check_people)
 def identity_check(request: HttpRequest) -> HttpResponse:
     """Record that a resident's identity document was seen (needed to spend public credit)."""
     city = _city(request)
@@ -182,6 +184,7 @@ def identity_check(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@audit.logs_staff_access(audit.AccessKind.CREDIT_APPLICATIONS, audit.job_seeker_people)
 def job_seekers(request: HttpRequest) -> HttpResponse:
     """Declarations waiting for a check, and the latest decisions."""
     city = _city(request)
@@ -195,6 +198,7 @@ def job_seekers(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@audit.logs_staff_access(audit.AccessKind.CREDIT_APPLICATIONS, audit.job_seeker_people)
 def job_seeker_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept a job-seeker declaration until a date, or say why it is not accepted."""
     city = _city(request)
@@ -215,6 +219,7 @@ def job_seeker_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@audit.logs_staff_access(audit.AccessKind.CREDIT_ACCOUNT, audit.credit_account_people)
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One resident's account in a scheme: its entries, and a correction (a new entry, never an edit)."""
     city = _city(request)

@@ -14,19 +14,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.params import functions as param
-from ninja.security import django_auth
 from pydantic import Field
 
-from learningcity.accounts.models import FamilyMember
+from learningcity.accounts.models import ApiScope, FamilyMember
+from learningcity.accounts.token_auth import client_auth
 from learningcity.catalogue.api import PageParams, paginate, text
 from learningcity.catalogue.models import Organisation, Session
 from learningcity.catalogue.permissions import can_view_opportunity
 from learningcity.catalogue.schemas import ErrorSchema, LocalizedTextSchema, PageSchema
 from learningcity.enrolment import permissions, selectors, services
 from learningcity.enrolment.models import Registration, RegistrationStatus
+from learningcity.privacy import audit
 from learningcity.enrolment.services import MAX_GROUP_PLACES
 
-router = Router(tags=["enrolment"], auth=django_auth)
+router = Router(tags=["enrolment"], auth=client_auth(ApiScope.REGISTRATIONS_WRITE))  # a token, or the session
 ERRORS: dict[int, Any] = {400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema}
 StatusName = Literal["confirmed", "waitlisted", "offered", "cancelled"]
 # Names of the service's fields as the client knows them.
@@ -232,6 +233,7 @@ def confirm(request: HttpRequest, registration_id: int) -> Any:
 
 
 @router.get("/sessions/{session_id}/roster", response={200: RosterSchema, **ERRORS}, summary="Roster of a session")
+@audit.logs_staff_access(audit.AccessKind.ROSTER, audit.session_people)  # staff reading people's data is logged
 def roster(request: HttpRequest, session_id: int) -> dict[str, Any]:
     """Registered, offered and waiting people of a session: the provider's staff and the city's coordinators only."""
     session = get_object_or_404(Session.objects.select_related("opportunity"), pk=session_id)

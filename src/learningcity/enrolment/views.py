@@ -27,6 +27,7 @@ from learningcity.enrolment.forms import (
     WindowForm,
 )
 from learningcity.enrolment.models import MessagePreference, Registration, RegistrationStatus
+from learningcity.privacy import audit
 from learningcity.service_errors import add_service_errors
 
 
@@ -173,6 +174,7 @@ def _managed_session(request: HttpRequest, pk: int) -> Session:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@audit.logs_staff_access(audit.AccessKind.ROSTER, audit.session_people)
 def roster(request: HttpRequest, pk: int) -> HttpResponse:
     """Who is registered, offered a place, waiting; attendance ticked on a phone, without script."""
     session = _managed_session(request, pk)
@@ -197,6 +199,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@audit.logs_staff_access(audit.AccessKind.ROSTER_CSV, audit.session_people)
 def roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """The roster as a spreadsheet file (cells that a spreadsheet would run as formulas are made inert)."""
     session = _managed_session(request, pk)
@@ -209,6 +212,7 @@ def roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@audit.logs_staff_access(audit.AccessKind.ROSTER, audit.session_people)
 def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """The provider calls a session off; everyone registered or waiting is told."""
     session = _managed_session(request, pk)

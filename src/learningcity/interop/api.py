@@ -15,9 +15,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
-from ninja.security import django_auth
 from pydantic import Field
 
+from learningcity.accounts.models import ApiScope
+from learningcity.accounts.token_auth import client_auth
 from learningcity.catalogue.api import PageParams
 from learningcity.catalogue.models import Organisation
 from learningcity.catalogue.schemas import ErrorSchema
@@ -27,7 +28,7 @@ from learningcity.interop.forms import detect_format
 from learningcity.interop.models import ImportJob
 from learningcity.interop.records import FileRejected
 
-router = Router(tags=["imports"], auth=django_auth)
+router = Router(tags=["imports"], auth=client_auth(ApiScope.IMPORTS_WRITE))  # a token with its scope, or the session
 ERRORS: dict[int, Any] = {400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema}
 FormatName = Literal["auto", "csv", "xlsx", "ics", "openagenda", "lheo", "hsds"]
 Outcome = Literal["created", "updated", "unchanged", "rejected"]

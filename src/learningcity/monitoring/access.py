@@ -72,10 +72,16 @@ class AccessResult:
         return 100 * float(self.within_walk_by_band["share"].to_numpy()[-1])  # the last row is "all"
 
 
+class NoMappedDistrictsError(Exception):
+    """The city's districts have no boundaries yet, so there is nothing to map residents onto."""
+
+
 def city_access(city: City, query: AccessQuery) -> AccessResult:
     """Run one analysis on the city's current catalogue."""
     districts, population = population_by_band(city)
     with_boundary = [index for index, district in enumerate(districts) if district.boundary]
+    if not with_boundary:
+        raise NoMappedDistrictsError(city.name)
     unmapped = float(population.iloc[[i for i in range(len(districts)) if i not in with_boundary]].to_numpy().sum())
     cells = grid_cells(
         [districts[i].boundary for i in with_boundary],  # type: ignore[misc]

@@ -60,7 +60,8 @@ def participations(city: City, year: int) -> pd.DataFrame:
     frame["session_start"] = pd.to_datetime(frame["session_start"], utc=True).dt.tz_convert(city.time_zone)
     frame["attended"] = frame["attended"].astype("boolean")
     frame["series_key"] = frame["series_key"].replace("", None)
-    frame["status"] = frame["status"].astype("category")
+    # A place offered from the waitlist is not taken until confirmed: the indicators count it as waiting.
+    frame["status"] = frame["status"].replace({"offered": "waitlisted"}).astype("category")
     return _people(frame, year)
 
 

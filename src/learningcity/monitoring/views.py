@@ -77,7 +77,12 @@ def access_map(request: HttpRequest) -> HttpResponse:
     """Which neighbourhoods, and which ages, are far from learning; and what a new venue would change."""
     city = _coordinated_city(request)
     form, query = _analysis(request, city)
-    before, result = access.scenario_effect(city, query) if query.change else (None, access.city_access(city, query))
+    try:
+        before, result = (
+            access.scenario_effect(city, query) if query.change else (None, access.city_access(city, query))
+        )
+    except access.NoMappedDistrictsError:
+        return _no_mapped_districts(request, city)
     frame = result.cells.frame
     venues = result.venues
     svg = choropleth(
@@ -101,7 +106,10 @@ def access_download(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404
     city = _coordinated_city(request)
     _form, query = _analysis(request, city)
-    result = access.city_access(city, query)
+    try:
+        result = access.city_access(city, query)
+    except access.NoMappedDistrictsError:
+        return _no_mapped_districts(request, city)
     if fmt == "geojson":
         body = json.dumps(access_geojson(result), ensure_ascii=False)
         response = HttpResponse(body, content_type="application/geo+json")
@@ -110,6 +118,11 @@ def access_download(request: HttpRequest, fmt: str) -> HttpResponse:
         write_csv(result, response)
     response["Content-Disposition"] = f'attachment; filename="{city.slug}-access.{fmt}"'
     return response
+
+
+def _no_mapped_districts(request: HttpRequest, city: City) -> HttpResponse:
+    """The analysis needs district boundaries: say so, and how to give them, instead of failing."""
+    return render(request, "monitoring/access_no_boundaries.html", {"city": city}, status=409)
 
 
 def cell_rows(result: access.AccessResult) -> list[dict[str, Any]]:

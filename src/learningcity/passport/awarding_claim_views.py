@@ -20,6 +20,7 @@ from learningcity.passport.awarding_permissions import can_manage, can_see_reque
 from learningcity.passport.forms_awarding import ClaimForm, DecisionForm, RequestForm
 from learningcity.passport.models import Achievement, Award, AwardRequest, RequestStatus
 from learningcity.passport.views_awarding import optional_url, posted, posted_files
+from learningcity.privacy import audit
 from learningcity.service_errors import add_service_errors
 
 
@@ -104,6 +105,7 @@ def achievement_request(request: HttpRequest, value: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@audit.logs_staff_access(audit.AccessKind.AWARD_REQUEST, audit.award_request_people)
 def request_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The issuer reads a request and its evidence, then accepts (and awards) or declines with a note."""
     found = get_object_or_404(AwardRequest.objects.select_related("achievement__organisation", "user", "award"), pk=pk)
@@ -134,6 +136,7 @@ def _decide(request: HttpRequest, found: AwardRequest, data: dict[str, Any]) -> 
 
 @login_required
 @require_GET
+@audit.logs_staff_access(audit.AccessKind.AWARD_EVIDENCE, audit.award_request_people)
 def request_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """The evidence file of a request, for the person who sent it and the issuer's staff only."""
     found = get_object_or_404(AwardRequest.objects.select_related("achievement"), pk=pk)

@@ -1,0 +1,62 @@
+"""Password reset by e-mail: the request (same answer for any address) and the message, sent by the task worker."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import partial
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_tasks import task
+
+from learningcity.accounts.models import User
+
+REQUESTS_PER_HOUR = 3  # per address: enough for a lost message, too few to flood someone's inbox
+
+
+def password_reset_request(*, email: str) -> bool:
+    """Queue the reset e-mail for `email` after commit; False (and nothing queued) past REQUESTS_PER_HOUR.
+
+    Whether an account uses the address is decided by the worker, so the page cannot tell.
+    """
+    address = email.strip().lower()
+    key = "accounts:password-reset:" + hashlib.sha256(address.encode()).hexdigest()
+    cache.add(key, 0, timeout=3600)
+    if cache.incr(key) > REQUESTS_PER_HOUR:
+        return False
+    transaction.on_commit(partial(send_password_reset_email.enqueue, address))
+    return True
+
+
+def reset_url(user: User) -> str:
+    """The one-use link that lets `user` choose a new password (valid PASSWORD_RESET_TIMEOUT seconds)."""
+    arguments = [urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)]
+    return settings.SITE_URL + reverse("accounts:password-reset-confirm", args=arguments)
+
+
+@task()
+def send_password_reset_email(email: str) -> int:
+    """E-mail a reset link to each active account with that address and a password (none for an unknown one)."""
+    sent = 0
+    for user in PasswordResetForm().get_users(email):
+        with translation.override(user.preferred_language):
+            context = {"user": user, "url": reset_url(user), "hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
+            subject = render_to_string("accounts/email/password_reset_subject.txt", context).strip()
+            body = render_to_string("accounts/email/password_reset.txt", context)
+        sent += send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    return sent
+
+
+def after_password_reset(user: User) -> None:
+    """A new password lifts any login lockout on the address (the person proved they read its mail)."""
+    axes_reset(username=user.email)
