@@ -10,7 +10,19 @@ from learningcity.cli import main
 def test_it_lists_every_operator_command() -> None:
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0
-    for command in ["demo", "demo-city", "serve", "worker", "migrate", "openapi", "manage", "backup", "restore", "privacy", "api-token"]:
+    for command in [
+        "demo",
+        "demo-city",
+        "serve",
+        "worker",
+        "migrate",
+        "openapi",
+        "manage",
+        "backup",
+        "restore",
+        "privacy",
+        "api-token",
+    ]:
         assert f"  {command} " in result.output
 
 

@@ -80,7 +80,7 @@ def test_production_sends_hsts_and_redirects_plain_http(tmp_path: Path) -> None:
         "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_SSL_REDIRECT, "
         "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)\n"
     )
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 (our interpreter and a fixed script)
         [sys.executable, "-c", script], cwd=REPO_ROOT, env=production_environment(tmp_path),
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip

@@ -150,6 +150,7 @@ def backup_create(output: Path) -> dict[str, Any]:
             archive.add(database, member)
             for name, path in media.items():
                 archive.add(path, name)
+        os.chmod(partial, 0o600)  # the whole database, personal data included: its owner only
         os.replace(partial, output)
     return manifest
 
@@ -170,11 +171,28 @@ def _read_manifest(archive: tarfile.TarFile) -> dict[str, Any]:
     return manifest
 
 
+def _check_members(archive: tarfile.TarFile, manifest: dict[str, Any]) -> None:
+    """Before anything is written: only plain files (and their folders) that the manifest names.
+
+    No links or devices, so nothing can point outside the restore folder or into the system,
+    whatever the Python version's tarfile filters let through.
+    """
+    expected = set(manifest.get("files") or {}) | {"manifest.json"}
+    for member in archive.getmembers():
+        name = member.name.removeprefix("./")
+        if member.isdir():
+            if not any(path.startswith(name.rstrip("/") + "/") for path in expected):
+                raise BackupError(f"The backup holds a folder its manifest does not name: {name}.")
+        elif not member.isreg() or name not in expected:
+            raise BackupError(f"The backup holds something its manifest does not name as a file: {name}.")
+
+
 def _extract_verified(archive_path: Path, into: Path) -> dict[str, Any]:
     """Unpack the archive into `into` and check every member against the manifest."""
     try:
         with tarfile.open(archive_path, "r") as archive:
             manifest = _read_manifest(archive)
+            _check_members(archive, manifest)
             archive.extractall(into, filter="data")  # refuses absolute paths, "..", links out of `into`
     except (tarfile.TarError, EOFError, OSError) as error:
         raise BackupError(f"The backup cannot be read (corrupted or truncated?): {error}") from error

@@ -101,6 +101,7 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     """The gunicorn command line for this instance."""
     return [
         sys.executable, "-m", "gunicorn", "learningcity.wsgi:application", "--bind", f"{host}:{port}",
+        "--config", "python:learningcity.gunicorn_config",  # threads, timeouts, warm-up before forking
         "--workers", str(workers), "--access-logfile", "-", "--graceful-timeout", "5",
         "--preload",  # load the app (and the search snapshot) once, before forking the workers
     ]  # fmt: skip
@@ -600,6 +601,10 @@ def import_command(
         )
     except ValidationError as error:
         fail(" ".join(error.messages))
+    if not dry_run:  # the web processes stop serving their cached public pages (a bulk write sends no signals)
+        from learningcity.public_cache import catalogue_changed
+
+        catalogue_changed()
     if report_path:
         _write_import_report(report_path, result.rows)
     if result.file_error:

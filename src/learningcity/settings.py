@@ -182,6 +182,20 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# >>> performance: whole answers to anonymous visitors' public pages and searches (issue 9)
+# Kept in each process's memory and a shared file cache (learningcity/public_cache.py); a catalogue change
+# drops them at once.
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60, minimum=0)  # 0: off
+PUBLIC_CACHE_ENTRIES = env_int("PUBLIC_CACHE_ENTRIES", 1000, minimum=1)  # per process (x4 shared)
+PUBLIC_CACHE_BYTES = env_int("PUBLIC_CACHE_BYTES", 16 * 1024 * 1024, minimum=1024)  # per process
+# Shared by the processes of the machine (a Django file cache); empty: each process keeps its own only.
+PUBLIC_CACHE_DIRECTORY = env_str("PUBLIC_CACHE_DIRECTORY", str(VAR_DIR / "public-cache"))
+# After the session middleware (whose work is lazy), before everything that reads the session or the user.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware"), "learningcity.public_cache.PublicCacheMiddleware"
+)
+# <<< performance
+
 # >>> accounts-security: argon2, login lockout (django-axes), password reset, TOTP two-factor, sessions (issue 9)
 # Argon2 hashes new passwords; older hashes still verify and are re-hashed with Argon2 at the next login.
 PASSWORD_HASHERS = [

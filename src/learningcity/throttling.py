@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
 from learningcity.accounts.models import ApiToken
+from learningcity.accounts.security import client_ip
 from learningcity.accounts.token_services import TokenRejectedError, token_find
 
 WINDOW_SECONDS = 60
@@ -41,16 +42,17 @@ def client_of(request: HttpRequest, throttle: BaseThrottle) -> tuple[str, int]:
     """Who the request counts against, and their limit per minute."""
     authenticated = int(settings.API_RATE_LIMIT_AUTHENTICATED)
     found = getattr(request, "auth", None)
+    # A token counts against its owner: making more tokens does not raise anyone's limit.
     if isinstance(found, ApiToken):
-        return f"token:{found.pk}", authenticated
+        return f"user:{found.owner_id}", authenticated
     if found is None:
         found = _bearer_token(request)
         if isinstance(found, ApiToken):
-            return f"token:{found.pk}", authenticated
+            return f"user:{found.owner_id}", authenticated
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}", authenticated
-    return f"address:{throttle.get_ident(request)}", int(settings.API_RATE_LIMIT_ANONYMOUS)
+    return f"address:{client_ip(request) or 'unknown'}", int(settings.API_RATE_LIMIT_ANONYMOUS)
 
 
 def _bearer_token(request: HttpRequest) -> ApiToken | None:

@@ -108,6 +108,31 @@ def test_an_organisation_token_acts_for_that_organisation_only(world: World) -> 
     assert coordinator.coordinated_cities.exists()
 
 
+def test_an_organisation_token_books_groups_of_that_organisation_and_nothing_personal(world: World) -> None:
+    from learningcity.enrolment.models import Registration
+
+    staff = verified(world.users["provider_staff"])
+    Membership.objects.create(user=staff, organisation=world.org_b)  # they also work for B
+    session = bookable(world, capacity=40)
+    bound_to_a = issue(staff, ["read", "registrations:write"], organisation=world.org_a)
+    group = {"session_id": session.pk, "group_name": "Class 4B", "places": 3}
+
+    for_b = call(bound_to_a, "post", "/registrations", {**group, "group_organisation_id": world.org_b.pk})
+    assert for_b.status_code == 403
+    for_self = call(bound_to_a, "post", "/registrations", {"session_id": session.pk})
+    assert for_self.status_code == 403
+    assert not Registration.objects.exists()
+
+    for_a = call(bound_to_a, "post", "/registrations", {**group, "group_organisation_id": world.org_a.pk})
+    assert for_a.status_code == 201
+    personal = issue(staff, ["read", "registrations:write"])  # a personal token may book for its owner
+    assert call(personal, "post", "/registrations", {"session_id": session.pk}).status_code == 201
+    listed = call(bound_to_a, "get", "/registrations").json()["results"]
+    assert [item["group_name"] for item in listed] == ["Class 4B"]  # not the owner's own place
+    own_place = Registration.objects.get(group_name="")
+    assert call(bound_to_a, "post", f"/registrations/{own_place.pk}/cancel").status_code == 404
+
+
 def test_an_organisation_token_needs_its_owner_on_the_staff(world: World) -> None:
     staff = world.users["provider_staff"]
     with pytest.raises(ValidationError) as refusal:

@@ -198,7 +198,7 @@ def api_client(role: str, world: World) -> Client:
     user = world.users[role]
     if user is not None:
         client.force_login(user)
-    client.get(reverse("enrolment:mine") if user else reverse("home"))  # sets the CSRF cookie
+    client.get(reverse("enrolment:mine") if user else reverse("accounts:login"))  # sets the CSRF cookie
     return client
 
 

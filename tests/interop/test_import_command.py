@@ -82,3 +82,17 @@ def test_unreadable_files_and_wrong_options_fail_cleanly(world: World, tmp_path:
     assert "No organisation 999999" in elsewhere.output
     wrong = CliRunner().invoke(main, ["import", "--format", "pdf", str(garbage)])
     assert wrong.exit_code == 2
+
+
+def test_an_import_drops_the_public_pages_kept_for_visitors_but_a_dry_run_does_not(
+    world: World, tmp_path: Path
+) -> None:
+    from learningcity.public_cache import catalogue_version
+
+    file = write(tmp_path / "offres.csv", "C1;Atelier vélo;10/12/2026 18:00;10/12/2026 20:00;Garage;47,395;0,695;12")
+    command = ["import", "--format", "csv", "--organisation", str(world.org_a.pk), "--status", "published"]
+    kept = catalogue_version()
+    assert CliRunner().invoke(main, [*command, "--dry-run", str(file)]).exit_code == 0
+    assert catalogue_version() == kept
+    assert CliRunner().invoke(main, [*command, str(file)]).exit_code == 0
+    assert catalogue_version() != kept

@@ -67,6 +67,34 @@ def test_it_erases_the_account_and_the_person_can_no_longer_log_in(household: Ho
     assert Erasure.objects.get(user=tombstone).reason == "self_service"
 
 
+def test_failed_logins_counted_for_the_address_are_forgotten(household: Household, client_for) -> None:  # type: ignore[no-untyped-def]
+    from axes.models import AccessAttempt
+
+    Client().post("/en/accounts/login/", {"username": "Alice@resident.test", "password": "not-the-password"})
+    assert AccessAttempt.objects.filter(username__iexact="alice@resident.test").exists()
+    erase_through_the_page(client_for("resident"))
+    assert not AccessAttempt.objects.filter(username__iexact="alice@resident.test").exists()
+
+
+def test_the_admin_history_and_queued_password_resets_forget_the_person(household: Household, client_for) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django_tasks_db.models import DBTaskResult
+
+    from learningcity.accounts.password_reset import send_password_reset_email
+
+    alice = household.alice
+    LogEntry.objects.create(user=persona(household.world, "coordinator"), action_flag=CHANGE, object_id=str(alice.pk),
+                            content_type=ContentType.objects.get_for_model(User), object_repr=str(alice),
+                            change_message="Changed name")  # fmt: skip
+    send_password_reset_email.enqueue(alice.email)
+    assert [row for row in DBTaskResult.objects.all() if "alice" in str(row.args_kwargs).lower()]
+    erase_through_the_page(client_for("resident"))
+    entry = LogEntry.objects.get(object_id=str(alice.pk))
+    assert (entry.object_repr, entry.change_message) == ("—", "")
+    assert not [row for row in DBTaskResult.objects.all() if "alice" in str(row.args_kwargs).lower()]
+
+
 def test_the_address_is_free_for_a_new_account_afterwards(household: Household, client_for) -> None:  # type: ignore[no-untyped-def]
     erase_through_the_page(client_for("resident"))
     User.objects.create_user(email="alice@resident.test", password=PASSWORD)

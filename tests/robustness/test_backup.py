@@ -185,3 +185,29 @@ def test_it_refuses_a_truncated_archive(media: Path, tmp_path: Path) -> None:
 
     assert result.exit_code == 1
     assert "cannot be read" in result.output or "does not match its manifest" in result.output
+
+
+def test_the_archive_is_readable_by_its_owner_only(media: Path, tmp_path: Path) -> None:
+    city_with_everything(media)
+    archive = tmp_path / "city.backup"
+    run(backup, "--output", str(archive))
+    assert archive.stat().st_mode & 0o777 == 0o600
+
+
+def test_it_refuses_an_archive_with_a_link_or_an_unnamed_file_before_writing_anything(
+    media: Path, tmp_path: Path
+) -> None:
+    city_with_everything(media)
+    archive = tmp_path / "city.backup"
+    run(backup, "--output", str(archive))
+    with tarfile.open(archive, "a") as appended:
+        link = tarfile.TarInfo("media/escape")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        appended.addfile(link)
+    before = state(media)
+
+    result = CliRunner().invoke(restore, [str(archive), "--force"])
+
+    assert result.exit_code == 1
+    assert "its manifest does not name as a file: media/escape" in result.output
+    assert state(media) == before

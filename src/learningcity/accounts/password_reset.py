@@ -14,7 +14,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
@@ -22,17 +22,28 @@ from django_tasks import task
 from learningcity.accounts.models import User
 
 REQUESTS_PER_HOUR = 3  # per address: enough for a lost message, too few to flood someone's inbox
+REQUESTS_PER_CLIENT_PER_HOUR = 20  # per client address: one place cannot send resets to thousands of addresses
 
 
-def password_reset_request(*, email: str) -> bool:
-    """Queue the reset e-mail for `email` after commit; False (and nothing queued) past REQUESTS_PER_HOUR.
+def _count(key: str) -> int:
+    """Add one to an hourly counter in the shared cache (a counter evicted meanwhile starts again)."""
+    cache.add(key, 0, timeout=3600)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # evicted between add and incr
+        cache.add(key, 1, timeout=3600)
+        return 1
+
+
+def password_reset_request(*, email: str, client: str = "") -> bool:
+    """Queue the reset e-mail for `email` after commit; False (and nothing queued) past the hourly limits.
 
     Whether an account uses the address is decided by the worker, so the page cannot tell.
     """
     address = email.strip().lower()
-    key = "accounts:password-reset:" + hashlib.sha256(address.encode()).hexdigest()
-    cache.add(key, 0, timeout=3600)
-    if cache.incr(key) > REQUESTS_PER_HOUR:
+    if client and _count("accounts:password-reset-client:" + client) > REQUESTS_PER_CLIENT_PER_HOUR:
+        return False
+    if _count("accounts:password-reset:" + hashlib.sha256(address.encode()).hexdigest()) > REQUESTS_PER_HOUR:
         return False
     transaction.on_commit(partial(send_password_reset_email.enqueue, address))
     return True
@@ -60,3 +71,14 @@ def send_password_reset_email(email: str) -> int:
 def after_password_reset(user: User) -> None:
     """A new password lifts any login lockout on the address (the person proved they read its mail)."""
     axes_reset(username=user.email)
+    after_password_change(user)
+
+
+def after_password_change(user: User) -> int:
+    """Whoever knew the old password loses what they may have made with it: the account's API tokens are
+    revoked and an authenticator being set up is dropped. Returns the number of tokens revoked."""
+    from learningcity.accounts.models import ApiToken
+    from learningcity.accounts.two_factor import pending_forget
+
+    pending_forget(user)
+    return ApiToken.objects.filter(owner=user, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -9,8 +9,9 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from learningcity.accounts.password_reset import after_password_reset
+from learningcity.accounts.password_reset import after_password_change, after_password_reset
 from learningcity.accounts.security_forms import PasswordResetRequestForm
 
 
@@ -55,7 +56,19 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
+        revoked = after_password_change(form.user)
         messages.success(self.request, _("Your password is changed. Your other sessions are logged out."))
+        if revoked:
+            messages.warning(
+                self.request,
+                ngettext(
+                    "Your API token was revoked with the old password: make a new one if you still need it.",
+                    "Your %(count)d API tokens were revoked with the old password: make new ones if you still "
+                    "need them.",
+                    revoked,
+                )
+                % {"count": revoked},
+            )
         return response
 
     def form_invalid(self, form: Any) -> HttpResponse:

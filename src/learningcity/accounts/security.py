@@ -8,6 +8,7 @@ Operators unlock with axes' own commands (docs/accounts-security.md).
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,7 +45,8 @@ def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> 
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, or the one TRUSTED_PROXY_COUNT proxies in front of us recorded.
+    """The client's address: REMOTE_ADDR, or the one TRUSTED_PROXY_COUNT proxies in front of us recorded
+    (an IPv6 address stands for its /64 network: one subscriber, one client).
 
     Only the last entries of X-Forwarded-For are trusted (each proxy appends the address it saw); the
     client can write anything to the left of them.
@@ -52,12 +54,27 @@ def client_ip(request: HttpRequest) -> str | None:
     proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0))
     remote: str | None = request.META.get("REMOTE_ADDR") or None
     if proxies <= 0:
-        return remote
+        return _subscriber(remote)
     header = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
     forwarded = [part.strip() for part in header.split(",") if part.strip()]
     if not forwarded:
-        return remote
-    return forwarded[-min(proxies, len(forwarded))]  # as django-ninja's rate limits read it (NINJA_NUM_PROXIES)
+        return _subscriber(remote)
+    return _subscriber(forwarded[-min(proxies, len(forwarded))])  # as the API's rate limits read it
+
+
+def _subscriber(address: str | None) -> str | None:
+    """One IPv6 subscriber holds a whole /64 (2^64 addresses): count it as one client, by its network."""
+    if not address:
+        return None
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
+    return str(parsed)
 
 
 def cool_off() -> timedelta:

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
-from learningcity.accounts import password_reset
+from learningcity.accounts import password_reset, security
 
 
 class PasswordResetRequestForm(PasswordResetForm):
@@ -28,7 +28,9 @@ class PasswordResetRequestForm(PasswordResetForm):
     )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        password_reset.password_reset_request(email=self.cleaned_data["email"])
+        request = kwargs.get("request")
+        client = (security.client_ip(request) or "") if request is not None else ""
+        password_reset.password_reset_request(email=self.cleaned_data["email"], client=client)
 
 
 class TokenForm(forms.Form):

@@ -56,6 +56,9 @@ def tokens_of(user: Any) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(owner_id=user.pk).select_related("organisation")
 
 
+MAX_TOKENS_PER_PERSON = 20  # working (not revoked, not expired) tokens one account may hold
+
+
 def token_create(
     *,
     owner: User,
@@ -70,6 +73,12 @@ def token_create(
         raise ValidationError({"organisation": _("You can only bind a token to an organisation you work for.")})
     if expires_at is not None and expires_at <= now:
         raise ValidationError({"expires_at": _("The expiry date must be in the future.")})
+    working = ApiToken.objects.filter(owner=owner, revoked_at__isnull=True).exclude(expires_at__lte=now)
+    if working.count() >= MAX_TOKENS_PER_PERSON:
+        raise ValidationError(
+            {"name": _("You have %(count)d tokens that work: revoke one you no longer use first.")
+             % {"count": MAX_TOKENS_PER_PERSON}}
+        )  # fmt: skip
     for _attempt in range(5):
         prefix = secrets.token_hex(PREFIX_BYTES)
         value = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(SECRET_BYTES)}"

@@ -75,10 +75,30 @@ def authenticator(user: Any) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
 
 
-def pending_authenticator(user: Any) -> TOTPDevice:
-    """The not-yet-confirmed authenticator being set up (made on first use, the same one until confirmed)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False, name=DEVICE_NAME).order_by("-id").first()
-    return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+PENDING_KEY = "two_factor_pending_device"
+
+
+def pending_authenticator(request: Any, *, fresh: bool) -> TOTPDevice:
+    """The not-yet-confirmed authenticator this browser session is setting up.
+
+    `fresh` (each time the set-up page is shown): a new secret, and any other unconfirmed one of the
+    person is deleted, so a secret seen earlier (by someone else who had the password, say) can never
+    be the one confirmed later. Confirming takes only the device this session was shown.
+    """
+    user = request.user
+    device = None
+    if not fresh:
+        device = TOTPDevice.objects.filter(user=user, confirmed=False, pk=request.session.get(PENDING_KEY)).first()
+    if device is None:
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+        request.session[PENDING_KEY] = device.pk
+    return device
+
+
+def pending_forget(user: Any) -> None:
+    """Drop unconfirmed authenticators (after a password change or reset: their secrets may have been seen)."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
 
 
 def secret_text(device: TOTPDevice) -> str:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -40,6 +41,7 @@ def status(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/two_factor.html", context)
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def setup(request: HttpRequest) -> HttpResponse:
@@ -49,7 +51,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     if two_factor.authenticator(user) and not user.is_verified():
         # Replacing an authenticator needs the current one: a password alone must not do it.
         return redirect(reverse("accounts:two-factor-verify") + "?next=" + reverse("accounts:two-factor-setup"))
-    device = two_factor.pending_authenticator(user)
+    device = two_factor.pending_authenticator(request, fresh=request.method != "POST")
     form = FirstCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = two_factor.authenticator_confirm(user=user, device=device, token=form.cleaned_data["token"])

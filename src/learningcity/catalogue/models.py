@@ -15,6 +15,8 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from learningcity import public_cache
+
 MAX_AGE = 120
 
 
@@ -371,6 +373,8 @@ class Opportunity(models.Model):
             models.Index(fields=["city", "status", "kind"]),
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["status", "age_min", "age_max"]),
+            # Newest listings first (home, list, organisation and venue pages) without sorting every listing.
+            models.Index(fields=["city", "status", "-published_at", "-id"], name="opportunity_newest"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(age_min__lte=F("age_max")), name="opportunity_ages_ordered"),
@@ -489,3 +493,7 @@ def localized(french: str, english: str) -> str:
     if (get_language() or settings.LANGUAGE_CODE).startswith("en"):
         return english or french
     return french or english
+
+
+# Anonymous visitors' kept answers (learningcity/public_cache.py) are dropped at each catalogue change.
+public_cache.connect_signals()

@@ -40,9 +40,10 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def opportunity_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     """One opportunity, with its sessions and schema.org JSON-LD."""
-    opportunity = get_object_or_404(
-        Opportunity.objects.select_related("organisation", "venue", "venue__district", "city"), pk=pk
-    )
+    related = Opportunity.objects.select_related("organisation", "venue", "venue__district", "city")
+    # The page and its JSON-LD both read the labels and languages: fetched once each.
+    related = related.prefetch_related("building_blocks", "audience_labels", "languages")
+    opportunity = get_object_or_404(related, pk=pk)
     if not permissions.can_view_opportunity(request.user, opportunity):
         raise Http404
     sessions = list(selectors.upcoming_sessions(opportunity))

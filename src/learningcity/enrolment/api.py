@@ -9,14 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.params import functions as param
 from pydantic import Field
 
-from learningcity.accounts.models import ApiScope, FamilyMember
+from learningcity.accounts.models import ApiScope, ApiToken, FamilyMember
 from learningcity.accounts.token_auth import client_auth
 from learningcity.catalogue.api import PageParams, paginate, text
 from learningcity.catalogue.models import Organisation, Session
@@ -24,8 +25,8 @@ from learningcity.catalogue.permissions import can_view_opportunity
 from learningcity.catalogue.schemas import ErrorSchema, LocalizedTextSchema, PageSchema
 from learningcity.enrolment import permissions, selectors, services
 from learningcity.enrolment.models import Registration, RegistrationStatus
-from learningcity.privacy import audit
 from learningcity.enrolment.services import MAX_GROUP_PLACES
+from learningcity.privacy import audit
 
 router = Router(tags=["enrolment"], auth=client_auth(ApiScope.REGISTRATIONS_WRITE))  # a token, or the session
 ERRORS: dict[int, Any] = {400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema}
@@ -134,11 +135,27 @@ def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
     return validation_error_response(request, error, API_FIELDS)
 
 
+def _token_organisation(request: HttpRequest) -> int | None:
+    """The organisation an API token acts for, if it is bound to one (None: a session or a personal token).
+
+    Such a token books and manages group places for that organisation only: never its owner's own
+    registrations or family, nor groups of the owner's other organisations.
+    """
+    auth = getattr(request, "auth", None)
+    return auth.organisation_id if isinstance(auth, ApiToken) else None
+
+
+def _mine(request: HttpRequest) -> QuerySet[Registration]:
+    """The registrations this caller may see and manage through the API."""
+    mine = Registration.objects.filter(user=request.user)  # type: ignore[misc]  # an account: the routes need one
+    organisation_id = _token_organisation(request)
+    return mine if organisation_id is None else mine.filter(group_organisation_id=organisation_id)
+
+
 def _own(request: HttpRequest, registration_id: int) -> Registration:
     return get_object_or_404(
-        Registration.objects.select_related("session__opportunity", "family_member", "user"),
-        pk=registration_id, user_id=request.user.pk,
-    )  # fmt: skip
+        _mine(request).select_related("session__opportunity", "family_member", "user"), pk=registration_id
+    )
 
 
 @router.post(
@@ -171,6 +188,12 @@ def register(
     session = get_object_or_404(Session.objects.select_related("opportunity"), pk=session_id)
     if not can_view_opportunity(request.user, session.opportunity):
         raise Http404
+    token_organisation = _token_organisation(request)
+    if token_organisation is not None and (family_member_id is not None or group_organisation_id != token_organisation):
+        raise PermissionDenied(
+            "This token acts for one organisation: it books places for groups of that organisation only "
+            "(give `group_name` and its `group_organisation_id`)."
+        )
     try:
         family_member = _family_member(request, family_member_id)
         booking = services.registration_create(
@@ -201,6 +224,8 @@ def _organisation(organisation_id: int | None) -> Organisation | None:
 def list_mine(request: HttpRequest, filters: Query[MineParams], page: Query[PageParams]) -> dict[str, Any]:
     """Every registration you made (for yourself, your family or a group), latest session first."""
     queryset = selectors.registrations_of(request.user)
+    if (organisation_id := _token_organisation(request)) is not None:
+        queryset = queryset.filter(group_organisation_id=organisation_id)
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     return paginate(queryset, page, registration_data)
@@ -238,8 +263,6 @@ def roster(request: HttpRequest, session_id: int) -> dict[str, Any]:
     """Registered, offered and waiting people of a session: the provider's staff and the city's coordinators only."""
     session = get_object_or_404(Session.objects.select_related("opportunity"), pk=session_id)
     if not permissions.can_manage_registrations(request.user, session.opportunity):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("Rosters are for the provider's staff and the city's coordinators.")
     current = selectors.roster(session=session)
     return {

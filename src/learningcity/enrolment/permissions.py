@@ -20,7 +20,9 @@ def group_organisations(user: Any, opportunity: Opportunity) -> QuerySet[Organis
     """Organisations of the opportunity's city for which this person may book places for a group."""
     if not user.is_authenticated:
         return Organisation.objects.none()
-    return Organisation.objects.filter(memberships__user=user, city_id=opportunity.city_id).order_by("name")
+    # Through `user.memberships`: an API token bound to one organisation shows its owner there only.
+    own = user.memberships.values("organisation_id")
+    return Organisation.objects.filter(pk__in=own, city_id=opportunity.city_id).order_by("name")
 
 
 def can_book_for_group(user: Any, opportunity: Opportunity) -> bool:

@@ -151,6 +151,10 @@ def run_job(job_id: int, *, commit: bool) -> ImportJob:
             job.finished_at = timezone.now()
             job.save(update_fields=["status", "error", "finished_at"])
             return job
+    if commit and result.committed:  # written in bulk, without the catalogue's signals: drop cached public pages
+        from learningcity.public_cache import catalogue_changed
+
+        catalogue_changed()
     return _store(job, result, commit=commit)
 
 

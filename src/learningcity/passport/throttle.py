@@ -11,12 +11,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from learningcity.accounts.security import client_ip
+
 WINDOW_SECONDS = 60
 
 
 def verification_allowed(request: HttpRequest) -> bool:
     """Count one verification for the request's address; False past PASSPORT_VERIFICATIONS_PER_MINUTE."""
-    key = f"passport:verifications:{request.META.get('REMOTE_ADDR') or 'unknown'}"
+    key = f"passport:verifications:{client_ip(request) or 'unknown'}"  # behind proxies: TRUSTED_PROXY_COUNT
     cache.add(key, 0, WINDOW_SECONDS)  # the window starts at the first verification
     try:
         count = cache.incr(key)

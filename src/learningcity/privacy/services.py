@@ -101,10 +101,36 @@ def _erase_related(user: User) -> None:
     FollowUp.objects.filter(registration__user=user).exclude(comment="").update(comment="")
     tokens_delete(user)
     second_factors_delete(user)
+    _forget_login_attempts(user.email)
+    _forget_traces(user)
     user.memberships.all().delete()
     user.coordinated_cities.clear()
     user.groups.clear()
     user.user_permissions.clear()
+
+
+def _forget_login_attempts(email: str) -> None:
+    """Failed logins counted by the lockout (django-axes) hold the address typed: they go too."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username__iexact=email).delete()
+
+
+def _forget_traces(user: User) -> None:
+    """Copies of the name or address kept elsewhere: the admin's change history, queued password resets."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django_tasks_db.models import DBTaskResult
+
+    for model, ids in ((User, [user.pk]), (FamilyMember, list(user.family_members.values_list("pk", flat=True)))):
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in ids]
+        ).update(object_repr=ERASED_NAME, change_message="")
+    address = user.email.lower()
+    resets = DBTaskResult.objects.filter(task_path__endswith=".send_password_reset_email")
+    mentioning = [row.pk for row in resets.only("pk", "args_kwargs") if address in str(row.args_kwargs).lower()]
+    resets.filter(pk__in=mentioning).delete()
 
 
 def _erase_family(user: User, now: datetime) -> None:

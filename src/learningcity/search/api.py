@@ -164,7 +164,7 @@ def search(request: HttpRequest, filters: Query[SearchQuerySchema]) -> dict[str,
         )
         return invalid(request, [{"field": "page", "message": last % {"pages": result.pages}}])
     if params.text and params.page == 1:
-        demand.record_search(city=city, text=params.text, total=result.total)
+        demand.record_search(city=city, text=params.text, total=result.total, request=request)
     prefetch_related_objects(result.opportunities, "city", "topics", "audience_labels")
     return {
         "total": result.total,

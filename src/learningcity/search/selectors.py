@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from rapidfuzz.distance import Levenshtein
 
@@ -266,7 +266,8 @@ def _run(city: City, parsed: q.ParsedQuery, params: SearchParams, *, facets: boo
     if snapshot.usable():
         ids, distances, total, counts = fast.run(city, parsed, params, facets=facets, now=now, page_size=PAGE_SIZE)
         labelled = FacetCatalogue.for_city(city).facet_values(counts, params) if counts is not None else {}
-        return SearchResult(opportunities=_load(ids), total=total, page=page, facets=labelled, distances=distances)
+        opportunities = _load_cached(snapshot.for_city(city.pk), ids)
+        return SearchResult(opportunities=opportunities, total=total, page=page, facets=labelled, distances=distances)
     return _run_sql(city, parsed, params, facets=facets, now=now)
 
 
@@ -346,6 +347,21 @@ def _load(ids: list[int]) -> list[Opportunity]:
         .prefetch_related("building_blocks", "languages", Prefetch("sessions", queryset=sessions, to_attr="coming"))
         .in_bulk()
     )
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _load_cached(city_snapshot: Any, ids: list[int]) -> list[Opportunity]:
+    """`_load`, through this process's result cards (search/cards.py) kept in step with the snapshot."""
+    cards = city_snapshot.cards()
+    generation = city_snapshot.generation  # read before the database: a later change refuses what we load
+    found = cards.get_many(ids)
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        loaded = _load(missing)
+        # What the API adds to a card, loaded once with it rather than on every page that shows it.
+        prefetch_related_objects(loaded, "city", "topics", "audience_labels")
+        cards.put_many(loaded, generation=generation)
+        found.update((opportunity.pk, opportunity) for opportunity in loaded)
     return [found[pk] for pk in ids if pk in found]
 
 

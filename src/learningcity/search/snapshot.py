@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 from django.db import connection
 
+from learningcity import public_cache
+from learningcity.search import cards as cards_module
 from learningcity.search import postings as post
 from learningcity.search import query as q
 from learningcity.search.engines import engine
@@ -119,8 +121,9 @@ def popcount(bits: np.ndarray) -> int:
 class Snapshot:
     """One city's index as columns and bitsets; refreshed from the database by generation."""
 
-    def __init__(self, city_id: int) -> None:
+    def __init__(self, city_id: int, database: str = "") -> None:
         self.city_id = city_id
+        self.database = database
         self.generation = -1
         self.rebuilt = -1
         self.size = 0
@@ -156,6 +159,8 @@ class Snapshot:
             if position is not None:
                 _set_bit(self.bits.get(("live",)), position, False)
         self._apply(rows)
+        changed_cards = [int(opportunity_id) for (opportunity_id,) in removed] + [int(row[0]) for row in rows]
+        self.cards().forget(changed_cards, generation=number)
         if self.clauses or self.postings is not None:
             changed = [
                 int(row[0])
@@ -243,7 +248,12 @@ class Snapshot:
             return index
         return None
 
+    def cards(self) -> cards_module.CardCache:
+        """The result cards of this process's database (search/cards.py), kept in step by `refresh`."""
+        return cards_module.for_database(self.database)
+
     def _load_all(self, number: int, rebuilt: int) -> None:
+        self.cards().clear(generation=number)
         self.size = 0
         self.ids = np.empty(0, dtype=np.int64)
         self.columns = {}
@@ -461,7 +471,7 @@ def for_city(city_id: int) -> Snapshot:
     with _registry_lock:
         found = _snapshots.get(key)
         if found is None:
-            found = _snapshots[key] = Snapshot(city_id)
+            found = _snapshots[key] = Snapshot(city_id, key[0])
         return found
 
 
@@ -469,6 +479,8 @@ def forget_all() -> None:
     """Drop every snapshot of this process (tests; a new database)."""
     with _registry_lock:
         _snapshots.clear()
+    cards_module.forget_all()
+    public_cache.forget_all()  # answers kept from the snapshots' data
 
 
 def usable() -> bool:

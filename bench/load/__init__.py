@@ -1,0 +1,1 @@
+"""Parts of the load benchmark (bench/load_benchmark.py): request mix, processes, results."""

@@ -1,0 +1,370 @@
+"""Whole answers to anonymous visitors' public pages and searches, kept about a minute (issue 9).
+
+Most of the traffic of a learning city is people who are not logged in searching and reading
+listings; the same searches and pages come again and again. `PublicCacheMiddleware` keeps the
+answer (status, headers, body) of a few public views (`CACHEABLE_VIEWS`) for `PUBLIC_CACHE_SECONDS`
+and serves it again, before sessions, authentication and the view run: first from the process's
+memory, then from a Django file cache shared by the processes of the machine
+(`PUBLIC_CACHE_DIRECTORY`), so that an answer one process made serves the others.
+
+Correctness rules:
+- only GET (HEAD is answered from a GET's entry) by a visitor with no session and no pending
+  messages, without an Authorization header; only 200 answers that set no cookie, are not private,
+  vary on nothing the key lacks and used no CSP nonce;
+- the key is the host, the city, the language, the reading mode, the full path with its query, the
+  headers a view varies on (`KEYED_HEADERS`) and the catalogue's version: every change saved to the
+  catalogue (listings, sessions, organisations, venues, cities...), a festival, a session's
+  cancellation or registration window (`WATCHED_MODELS`, signals connected below) draws a new
+  version in the shared cache, so every process stops serving older answers at once;
+- changes written without those signals (imports write in bulk) show once the answers kept expire;
+- a view's side effects that must happen on each request (the search-words statistics) are
+  registered with `replay_on_hit` and run again each time the answer comes from the cache.
+
+Places left change with every registration and are not part of the version (it would change many
+times a second under load): a page may show them up to `PUBLIC_CACHE_SECONDS` old; registering
+always checks the real count. Answers whose view allows any cache to keep them longer (calendar
+feeds: `Cache-Control: public, max-age`) are kept that long, up to `MAX_SECONDS`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.cache.backends.filebased import FileBasedCache
+from django.db import DatabaseError, transaction
+from django.db.models import Model
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.utils.cache import cc_delim_re, get_max_age
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+CACHEABLE_VIEWS = frozenset(
+    {
+        "home",
+        "search:search",
+        "catalogue:opportunity-list",
+        "catalogue:opportunity",
+        "catalogue:organisation",
+        "catalogue:venue",
+        "festival:programme",
+        "calendars:opportunity",  # the public calendar feeds (never a resident's private one)
+        "calendars:session",
+        "calendars:organisation",
+        "calendars:district",
+        "calendars:festival",
+        "api:search",
+        "api:list_opportunities",
+        "api:get_opportunity",
+    }
+)
+KEYED_HEADERS = ("X-Search-Partial",)  # request headers a cacheable view varies on (search.js's partial page)
+VARY_UNDERSTOOD = {"cookie", "accept-language", *(name.lower() for name in KEYED_HEADERS)}
+PERSONAL_COOKIES = ("messages",)  # besides the session cookie: its presence means a page just for this visitor
+VERSION_KEY = "public-cache:catalogue-version"
+# Models whose changes show on the kept pages, by app (None: all of the app's models).
+WATCHED_MODELS: dict[str, set[str] | None] = {
+    "catalogue": None,
+    "festival": None,
+    "enrolment": {"SessionCancellation", "RegistrationWindow"},  # not registrations: see the docstring
+}
+REPLAYS_ATTRIBUTE = "_public_cache_replays"
+MAX_SECONDS = 15 * 60  # the longest a view may ask its answer to be kept (`Cache-Control: public, max-age`)
+FILL_WAIT_SECONDS = 30  # at most this long for another thread making the same answer
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One kept answer, and the side effects to run again each time it is served."""
+
+    expires: float
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    replays: tuple[tuple[str, dict[str, Any]], ...]
+
+
+class _Memory:
+    """A least-recently-used store bounded in entries and bytes, shared by the threads of a process."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple[str, ...], Entry] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...]) -> Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry.expires < time.time():
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple[str, ...], entry: Entry) -> None:
+        with self._lock:
+            if key in self._entries:
+                self._drop(key)
+            self._entries[key] = entry
+            self._bytes += len(entry.body)
+            while self._entries and (
+                len(self._entries) > settings.PUBLIC_CACHE_ENTRIES or self._bytes > settings.PUBLIC_CACHE_BYTES
+            ):
+                self._drop(next(iter(self._entries)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def _drop(self, key: tuple[str, ...]) -> None:
+        self._bytes -= len(self._entries.pop(key).body)
+
+
+_memory = _Memory()
+
+
+class SharedStore(FileBasedCache):
+    """Django's file cache, checking its size every `CULL_EVERY` writes instead of at each (a directory listing)."""
+
+    CULL_EVERY = 100
+    _writes = 0
+
+    def _cull(self) -> None:
+        SharedStore._writes += 1
+        if SharedStore._writes % self.CULL_EVERY == 1:
+            super()._cull()  # type: ignore[misc]
+
+
+@functools.cache
+def _store(directory: str) -> SharedStore:
+    options = {"MAX_ENTRIES": settings.PUBLIC_CACHE_ENTRIES * 4, "CULL_FREQUENCY": 3}
+    return SharedStore(directory, {"TIMEOUT": settings.PUBLIC_CACHE_SECONDS, "OPTIONS": options})
+
+
+def _shared_get(key: tuple[str, ...]) -> Entry | None:
+    if not settings.PUBLIC_CACHE_DIRECTORY:
+        return None
+    entry: Entry | None = _store(settings.PUBLIC_CACHE_DIRECTORY).get(_hashed(key))
+    if entry is None or entry.expires < time.time():
+        return None
+    _memory.put(key, entry)
+    return entry
+
+
+def _shared_put(key: tuple[str, ...], entry: Entry) -> None:
+    if settings.PUBLIC_CACHE_DIRECTORY:
+        _store(settings.PUBLIC_CACHE_DIRECTORY).set(_hashed(key), entry, timeout=max(1, entry.expires - time.time()))
+
+
+def _hashed(key: tuple[str, ...]) -> str:
+    return hashlib.sha256("\x1f".join(key).encode()).hexdigest()
+
+
+def forget_all() -> None:
+    """Drop this process's kept answers (tests; the version makes it needless otherwise)."""
+    _memory.clear()
+
+
+def catalogue_version() -> str:
+    """The catalogue's current version, shared by every process through Django's cache."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
+        version = cache.get(VERSION_KEY, "")
+    return str(version)
+
+
+def catalogue_changed() -> None:
+    """Answers kept so far are stale: draw a new version now and again when the transaction commits.
+
+    Now, for this process's next requests; at the commit, because another process may have kept an
+    answer read before the change was visible.
+    """
+    version_renew()
+    transaction.on_commit(version_renew)
+
+
+def version_renew() -> None:
+    """Draw a new catalogue version: every process stops serving the answers it kept."""
+    cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+
+
+def replay_on_hit(request: HttpRequest, function: Callable[..., Any], **arguments: Any) -> None:
+    """Run `function(**arguments)` again each time this request's answer is served from the cache."""
+    replays = getattr(request, REPLAYS_ATTRIBUTE, None)
+    if replays is not None:
+        replays.append((f"{function.__module__}.{function.__qualname__}", arguments))
+
+
+class PublicCacheMiddleware:
+    """Serve and keep anonymous visitors' answers of `CACHEABLE_VIEWS` (see the module's docstring)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        key = _key(request) if settings.PUBLIC_CACHE_SECONDS and _anonymous_read(request) else None
+        if key is None:
+            return self.get_response(request)
+        entry = _memory.get(key) or _shared_get(key)
+        if entry is not None:
+            _replay(entry)
+            return _answer(entry, head=request.method == "HEAD")
+        if request.method != "GET":
+            return self.get_response(request)
+        with _filling(key) as kept:
+            if kept is not None:  # another thread of this process made it meanwhile
+                _replay(kept)
+                return _answer(kept, head=False)
+            setattr(request, REPLAYS_ATTRIBUTE, [])
+            response = self.get_response(request)
+            if _keepable(request, response):
+                entry = _entry(request, response)
+                _memory.put(key, entry)
+                _shared_put(key, entry)
+            return response
+
+
+_filling_now: dict[tuple[str, ...], threading.Event] = {}
+_filling_lock = threading.Lock()
+
+
+@contextmanager
+def _filling(key: tuple[str, ...]) -> Iterator[Entry | None]:
+    """Let one thread of the process make a missing answer while the others asking for it wait for it.
+
+    A district's calendar feed takes seconds to build: without this, every thread asking for it at
+    that moment built it too (bench/load_benchmark.py). Yields the answer another thread kept, else None
+    (then the caller makes it).
+    """
+    with _filling_lock:
+        other = _filling_now.get(key)
+        if other is None:
+            mine = _filling_now[key] = threading.Event()
+    if other is not None:
+        other.wait(timeout=FILL_WAIT_SECONDS)
+        yield _memory.get(key)
+        return
+    try:
+        yield None
+    finally:
+        with _filling_lock:
+            del _filling_now[key]
+        mine.set()
+
+
+def _anonymous_read(request: HttpRequest) -> bool:
+    cookies = request.COOKIES
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in cookies
+        and not any(name in cookies for name in PERSONAL_COOKIES)
+        and "Authorization" not in request.headers
+    )
+
+
+def _key(request: HttpRequest) -> tuple[str, ...] | None:
+    """The cache key of the request, or None when its view is not one kept."""
+    language = translation.get_language_from_request(request, check_path=True)
+    with translation.override(language):
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+    if match.view_name not in CACHEABLE_VIEWS:
+        return None
+    return (
+        catalogue_version(),
+        request.get_host(),
+        settings.CITY_SLUG,
+        language,
+        request.COOKIES.get("reading_mode", ""),
+        request.get_full_path(),
+        *(request.headers.get(name, "") for name in KEYED_HEADERS),
+    )
+
+
+def _keepable(request: HttpRequest, response: HttpResponseBase) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if getattr(request, "_csp_nonce", None) is not None:  # the body holds this request's nonce
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    if "private" in cache_control or "no-store" in cache_control:
+        return False
+    vary = {name.strip().lower() for name in cc_delim_re.split(response.get("Vary", "")) if name.strip()}
+    return vary <= VARY_UNDERSTOOD
+
+
+def _lifetime(response: HttpResponseBase) -> int:
+    """PUBLIC_CACHE_SECONDS, or longer when the view says any cache may keep its answer longer (feeds)."""
+    max_age = get_max_age(response)
+    if max_age is not None and "public" in response.get("Cache-Control", "").lower():
+        return max(settings.PUBLIC_CACHE_SECONDS, min(max_age, MAX_SECONDS))
+    return int(settings.PUBLIC_CACHE_SECONDS)
+
+
+def _entry(request: HttpRequest, response: HttpResponseBase) -> Entry:
+    assert isinstance(response, HttpResponse)  # not streaming (checked by _keepable)
+    return Entry(
+        expires=time.time() + _lifetime(response),
+        status=response.status_code,
+        headers=tuple(response.headers.items()),
+        body=response.content,
+        replays=tuple(getattr(request, REPLAYS_ATTRIBUTE, ())),
+    )
+
+
+def _answer(entry: Entry, *, head: bool) -> HttpResponse:
+    response = HttpResponse(b"" if head else entry.body, status=entry.status)
+    for name, value in entry.headers:
+        response.headers[name] = value
+    return response
+
+
+def _replay(entry: Entry) -> None:
+    for path, arguments in entry.replays:
+        try:
+            import_string(path)(**arguments)
+        except DatabaseError:  # a statistic lost while the database is away; the answer still goes out
+            logger.warning("public cache: could not replay %s", path, exc_info=True)
+
+
+def _watched(model: type[Model]) -> bool:
+    app = model._meta.app_label
+    return app in WATCHED_MODELS and (WATCHED_MODELS[app] is None or model.__name__ in (WATCHED_MODELS[app] or ()))
+
+
+def _catalogue_saved(sender: type[Model], raw: bool = False, **kwargs: Any) -> None:
+    if not raw and _watched(sender):
+        catalogue_changed()
+
+
+def _catalogue_links_changed(sender: type[Model], action: str, **kwargs: Any) -> None:
+    if action in ("post_add", "post_remove", "post_clear") and _watched(sender):
+        catalogue_changed()
+
+
+def connect_signals() -> None:
+    """Draw a new version at each change of the catalogue (called once, when the catalogue's models load)."""
+    post_save.connect(_catalogue_saved, dispatch_uid="public_cache_saved")
+    post_delete.connect(_catalogue_saved, dispatch_uid="public_cache_deleted")
+    m2m_changed.connect(_catalogue_links_changed, dispatch_uid="public_cache_links")

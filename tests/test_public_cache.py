@@ -1,0 +1,205 @@
+"""Anonymous visitors' public pages and searches served from the public cache, and never stale or personal."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from django.http import HttpRequest, HttpResponse
+from django.test import Client
+
+from learningcity import public_cache
+from learningcity.catalogue import services
+from learningcity.catalogue.models import Opportunity, Status
+from learningcity.enrolment import services as enrolment
+from learningcity.search.models import QueryStatistic
+from tests.factories import World
+
+
+def opportunity_page(world: World, language: str = "en") -> str:
+    return f"/{language}/opportunities/{world.published.pk}/"
+
+
+def retitle_quietly(opportunity: Opportunity, title: str) -> None:
+    """Change a title behind the application's back (no signal): only an uncached page can show it."""
+    Opportunity.objects.filter(pk=opportunity.pk).update(title_en=title, title_fr=title)
+
+
+def test_it_serves_a_kept_page_to_a_second_anonymous_visitor(world: World) -> None:
+    first = Client().get(opportunity_page(world))
+    assert first.status_code == 200
+    retitle_quietly(world.published, "Quietly renamed")
+    second = Client().get(opportunity_page(world))
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert "Quietly renamed" not in second.content.decode()
+
+
+def test_it_serves_a_page_kept_by_another_process(world: World) -> None:
+    Client().get(opportunity_page(world))
+    public_cache.forget_all()  # this process's memory is empty, as another process's would be
+    retitle_quietly(world.published, "Quietly renamed")
+    assert "Quietly renamed" not in Client().get(opportunity_page(world)).content.decode()
+
+
+def test_it_answers_head_from_a_kept_page(world: World) -> None:
+    Client().get(opportunity_page(world))
+    retitle_quietly(world.published, "Quietly renamed")
+    response = Client().head(opportunity_page(world))
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+@pytest.mark.parametrize("role", ["resident", "provider_staff", "coordinator"])
+def test_it_never_serves_a_kept_page_to_a_logged_in_visitor(
+    world: World, client_for: Callable[[str], Client], role: str
+) -> None:
+    Client().get(opportunity_page(world))
+    retitle_quietly(world.published, "Quietly renamed")
+    assert "Quietly renamed" in client_for(role).get(opportunity_page(world)).content.decode()
+
+
+def test_it_never_keeps_a_logged_in_visitors_page(world: World, client_for: Callable[[str], Client]) -> None:
+    personal = client_for("resident").get(opportunity_page(world)).content.decode()
+    assert "Log out" in personal
+    retitle_quietly(world.published, "Quietly renamed")
+    anonymous = Client().get(opportunity_page(world)).content.decode()
+    assert "Quietly renamed" in anonymous
+    assert "Log out" not in anonymous
+
+
+def test_it_shows_a_title_change_at_once(world: World) -> None:
+    Client().get(opportunity_page(world))
+    Client().get("/api/v1/search", {"q": "watercolour"})
+    services.opportunity_update(
+        opportunity=world.published, by=world.users["provider_staff"], fields={"title_en": "Oil painting"}, relations={}
+    )
+    assert "Oil painting" in Client().get(opportunity_page(world)).content.decode()
+    results = Client().get("/api/v1/search", {"q": "painting"}).json()["results"]
+    assert [result["id"] for result in results] == [world.published.pk]
+
+
+def test_it_shows_a_withdrawn_or_newly_published_listing_at_once(world: World) -> None:
+    assert Client().get(opportunity_page(world)).status_code == 200
+    listed = {result["id"] for result in Client().get("/api/v1/search").json()["results"]}
+    assert world.pending.pk not in listed
+    services.opportunity_archive(opportunity=world.published, by=world.users["coordinator"])
+    services.opportunity_publish(opportunity=world.pending, by=world.users["coordinator"])
+    assert Client().get(opportunity_page(world)).status_code == 404
+    listed = {result["id"] for result in Client().get("/api/v1/search").json()["results"]}
+    assert world.pending.pk in listed
+    assert world.published.pk not in listed
+
+
+class SetsACookie:
+    """A middleware that sets a cookie on answers to requests asking for one (as a view could)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "X-Set-Cookie" in request.headers:
+            response.set_cookie("chosen", "yes")
+        return response
+
+
+def test_it_does_not_keep_an_answer_that_sets_a_cookie(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.test_public_cache.SetsACookie"]
+    assert "chosen" in Client().get(opportunity_page(world), HTTP_X_SET_COOKIE="1").cookies
+    retitle_quietly(world.published, "Quietly renamed")
+    assert "Quietly renamed" in Client().get(opportunity_page(world)).content.decode()
+
+
+def test_it_keeps_each_language_apart(world: World) -> None:
+    english = Client().get("/api/v1/search", HTTP_ACCEPT_LANGUAGE="en")
+    french = Client().get("/api/v1/search", HTTP_ACCEPT_LANGUAGE="fr")
+    assert (english["Content-Language"], french["Content-Language"]) == ("en", "fr")
+    assert Client().get("/en/search/", HTTP_ACCEPT_LANGUAGE="fr")["Content-Language"] == "en", "the address decides"
+    assert "a learning city" in Client().get("/en/").content.decode()
+    assert "a learning city" not in Client().get("/fr/").content.decode()
+
+
+def test_it_keeps_the_easy_reading_mode_apart(world: World) -> None:
+    Client().get(opportunity_page(world))
+    easy = Client()
+    easy.cookies["reading_mode"] = "easy"
+    assert 'class="easy-read"' in easy.get(opportunity_page(world)).content.decode()
+
+
+@pytest.mark.parametrize("path", ["/en/search/", "/api/v1/search"])
+def test_it_still_counts_every_search_served_from_the_cache(world: World, path: str) -> None:
+    for _visitor in range(3):
+        assert Client().get(path, {"q": "Aquarelle"}).status_code == 200
+    [statistic] = QueryStatistic.objects.all()
+    assert (statistic.query, statistic.searches) == ("aquarelle", 3)
+
+
+def test_it_keeps_no_draft_nor_error(world: World, client_for: Callable[[str], Client]) -> None:
+    draft = f"/en/opportunities/{world.draft.pk}/"
+    assert Client().get(draft).status_code == 404
+    world.draft.status = Status.PUBLISHED
+    world.draft.save()
+    assert Client().get(draft).status_code == 200
+
+
+def test_pages_carry_no_per_visitor_token_and_easy_reading_needs_none(world: World) -> None:
+    client = Client(enforce_csrf_checks=True)
+    page = client.get("/en/")
+    assert "csrfmiddlewaretoken" not in page.content.decode()
+    assert not page.cookies
+    response = client.post("/reading-mode", {"mode": "easy", "next": "/en/"})
+    assert response.status_code == 302
+    assert response.cookies["reading_mode"].value == "easy"
+
+
+def test_it_can_be_turned_off(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PUBLIC_CACHE_SECONDS = 0
+    Client().get(opportunity_page(world))
+    retitle_quietly(world.published, "Quietly renamed")
+    assert "Quietly renamed" in Client().get(opportunity_page(world)).content.decode()
+
+
+def test_it_shows_changes_made_without_signals_once_the_kept_answer_expires(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PUBLIC_CACHE_SECONDS = 1
+    Client().get(opportunity_page(world))
+    retitle_quietly(world.published, "Quietly renamed")  # as an import writes in bulk
+    assert "Quietly renamed" not in Client().get(opportunity_page(world)).content.decode()
+    time.sleep(1.1)
+    assert "Quietly renamed" in Client().get(opportunity_page(world)).content.decode()
+
+
+def test_it_keeps_a_feed_as_long_as_its_view_allows(world: World) -> None:
+    feed = f"/en/calendars/organisations/{world.org_a.pk}.ics"
+    response = Client().get(feed)
+    assert "max-age=900" in response["Cache-Control"]
+    [entry] = [entry for entry in public_cache._memory._entries.values() if entry.body == response.content]
+    assert entry.expires - time.time() > 800
+
+
+def test_it_serves_a_kept_calendar_feed_and_renews_it_with_the_catalogue(world: World) -> None:
+    feed = f"/en/calendars/opportunities/{world.published.pk}.ics"
+    first = Client().get(feed)
+    assert first.status_code == 200
+    assert b"Watercolour workshop" in first.content
+    retitle_quietly(world.published, "Quietly renamed")
+    assert Client().get(feed).content == first.content
+    services.opportunity_update(
+        opportunity=world.published, by=world.users["provider_staff"], fields={"title_en": "Oil painting"}, relations={}
+    )
+    assert b"Oil painting" in Client().get(feed).content
+
+
+def test_it_shows_a_cancelled_session_at_once(world: World) -> None:
+    session = world.published.sessions.get()
+    before = Client().get(opportunity_page(world)).content
+    enrolment.session_cancel(session=session, by=world.users["provider_staff"], reason="Speaker ill")
+    assert Client().get(opportunity_page(world)).content != before
+
+
+def test_the_home_page_counts_follow_the_catalogue(world: World, client_for: Callable[[str], Client]) -> None:
+    resident = client_for("resident")
+    assert "1 opportunity" in resident.get("/en/").content.decode()
+    services.opportunity_publish(opportunity=world.pending, by=world.users["coordinator"])
+    assert "2 opportunities" in resident.get("/en/").content.decode()
