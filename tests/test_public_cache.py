@@ -203,3 +203,17 @@ def test_the_home_page_counts_follow_the_catalogue(world: World, client_for: Cal
     assert "1 opportunity" in resident.get("/en/").content.decode()
     services.opportunity_publish(opportunity=world.pending, by=world.users["coordinator"])
     assert "2 opportunities" in resident.get("/en/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_kept_calendar_still_answers_not_modified_to_a_client_that_has_it(world: World, client: Client) -> None:
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override("en"):
+        feed = reverse("calendars:opportunity", args=[world.published.pk])
+    first = client.get(feed)
+    assert first.status_code == 200
+    kept = Client().get(feed, HTTP_IF_NONE_MATCH=first["ETag"])  # served from the public cache now
+    assert kept.status_code == 304
+    assert kept.content == b""

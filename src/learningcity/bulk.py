@@ -1,14 +1,15 @@
-"""Fast inserts: rows as plain tuples written with `cursor.executemany`, or with `RETURNING` ids.
+"""Fast inserts: rows as plain tuples, or with `RETURNING` ids.
 
 `Model.objects.bulk_create` builds a model instance per row and prepares every value through the
 query compiler; for hundreds of thousands of rows that costs more than the database's own work.
-Here rows are tuples written through Django's cursor on SQLite and PostgreSQL alike (`%s`
-placeholders, quoted names). The demo generator assigns ids itself; imports, which run beside other
+Here rows are tuples written through Django's cursor (`%s` placeholders, quoted names): multi-row
+INSERT statements on SQLite, COPY on PostgreSQL. The demo generator assigns ids itself; imports, which run beside other
 writers, let the database assign them and read them back (`insert_returning`).
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
@@ -19,6 +20,7 @@ from django.db import connection, models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 RETURNING_BATCH = 500
+STATEMENT_ROWS = 500  # rows per multi-row INSERT on SQLite
 
 
 class TableWriter:
@@ -48,6 +50,7 @@ class TableWriter:
             f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(name) for name in names)}) "  # noqa: S608
             f"VALUES ({placeholders})"
         )
+        self._qmark_sql = self.sql.replace("%s", "?")  # SQLite's own placeholders (names hold no "%s")
 
     def write(self, rows: list[tuple[Any, ...]]) -> int:
         """Insert the rows; returns how many were written."""
@@ -57,9 +60,24 @@ class TableWriter:
         if connection.vendor == "postgresql":
             self._copy(self._names, rows)
             return len(rows)
-        with connection.cursor() as cursor:
-            cursor.executemany(self.sql, rows)
+        self._insert_many(rows)
         return len(rows)
+
+    def _insert_many(self, rows: list[tuple[Any, ...]]) -> None:
+        """SQLite: multi-row INSERT statements of a few hundred rows each.
+
+        `executemany` runs the statement once per row, and every run is a statement of its own: a table
+        with triggers feeding an FTS5 index (search texts) then makes FTS5 write its pending terms to disk
+        after each row, ten times the cost of a few hundred rows per statement. Plain tables gain a little.
+        """
+        head, values = self._qmark_sql.split(" VALUES ", 1)
+        per_statement = max(1, min(STATEMENT_ROWS, _max_parameters() // max(1, len(self._names))))
+        full = f"{head} VALUES {', '.join([values] * per_statement)}"
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), per_statement):
+                batch = rows[start : start + per_statement]
+                statement = full if len(batch) == per_statement else f"{head} VALUES {', '.join([values] * len(batch))}"
+                _run_sqlite(cursor, statement, [value for row in batch for value in row])
 
     def _copy(self, names: list[str], rows: list[tuple[Any, ...]]) -> None:
         """PostgreSQL's COPY, the fastest way in: rows stream to the server with no statement per row."""
@@ -79,13 +97,13 @@ class TableWriter:
         pk = quote(self.model._meta.pk.column)
         if connection.vendor == "postgresql":
             return self._insert_with_reserved_ids(ready)
-        head, values = self.sql.split(" VALUES ", 1)
+        head, values = self._qmark_sql.split(" VALUES ", 1)
         ids: list[int] = []
         with connection.cursor() as cursor:
             for start in range(0, len(ready), RETURNING_BATCH):
                 batch = ready[start : start + RETURNING_BATCH]
                 statement = f"{head} VALUES {', '.join([values] * len(batch))} RETURNING {pk}"
-                cursor.execute(statement, [value for row in batch for value in row])
+                _run_sqlite(cursor, statement, [value for row in batch for value in row])
                 ids.extend(int(row[0]) for row in cursor.fetchall())
         return ids
 
@@ -118,6 +136,26 @@ class TableWriter:
                     values[index] = adapt(value)
             ready.append((*values, *extra))
         return ready
+
+
+def _run_sqlite(cursor: Any, statement: str, parameters: list[Any]) -> None:
+    """Run a statement written with SQLite's `?` placeholders through the driver's cursor under Django's
+    cursor: Django would rewrite `%s` into `?` with a regular expression over the whole text on every call,
+    which for statements of thousands of placeholders costs as much as the insert. Errors are Django's as
+    usual; the statement is not seen by Django's execute wrappers (query logging)."""
+    connection.validate_no_broken_transaction()
+    with connection.wrap_database_errors:
+        sqlite3.Cursor.execute(cursor.cursor, statement, parameters)
+
+
+def _max_parameters() -> int:
+    """How many parameters one SQLite statement may hold (the build's own limit: 32,766 and more since 3.32;
+    Django's feature flag says 999 for every build)."""
+    connection.ensure_connection()
+    try:
+        return int(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    except AttributeError:  # a driver without `getlimit`
+        return int(connection.features.max_query_params or 999)
 
 
 def _missing_fields(model: type[models.Model], columns: Sequence[str]) -> list[models.Field[Any, Any]]:
@@ -165,16 +203,23 @@ def _sqlite_moment(zone: tzinfo) -> Callable[[Any], Any]:
     """Django's SQLite adaptation of datetimes (aware ones as naive text in the connection's zone, UTC unless
     configured), without its lookups on every call: a third of the time of writing 100,000 rows."""
     fallback = connection.ops.adapt_datetimefield_value
-    known: dict[datetime, str] = {}  # imports repeat the same moments (a run's own time, sessions' hours)
+    # Imports repeat the same moments (a run's own time, sessions' hours), in every writer and chunk. Equal
+    # aware datetimes are the same instant, whatever their zone; a naive one never equals an aware one.
+    known = _MOMENT_TEXTS.setdefault(str(zone), {})
 
     def adapt(value: Any) -> Any:
+        if type(value) is datetime:
+            text = known.get(value)
+            if text is not None:
+                return text
         if isinstance(value, datetime) and value.utcoffset() is not None:
-            text = known.get(value)  # equal aware datetimes are the same instant, whatever their zone
-            if text is None:
-                text = str(value.astimezone(zone).replace(tzinfo=None))
-                if len(known) < 10_000:
-                    known[value] = text
+            text = str(value.astimezone(zone).replace(tzinfo=None))
+            if len(known) < 10_000:
+                known[value] = text
             return text
         return fallback(value)  # naive (refused by Django), or an expression
 
     return adapt
+
+
+_MOMENT_TEXTS: dict[str, dict[datetime, str]] = {}  # by the connection's zone: moments already adapted

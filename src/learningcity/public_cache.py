@@ -49,7 +49,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import Resolver404, resolve
 from django.utils import translation
-from django.utils.cache import cc_delim_re, get_max_age
+from django.utils.cache import cc_delim_re, get_conditional_response, get_max_age
+from django.utils.http import parse_http_date_safe
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -227,13 +228,13 @@ class PublicCacheMiddleware:
         entry = _memory.get(key) or _shared_get(key)
         if entry is not None:
             _replay(entry)
-            return _answer(entry, head=request.method == "HEAD")
+            return _answer(request, entry, head=request.method == "HEAD")
         if request.method != "GET":
             return self.get_response(request)
         with _filling(key) as kept:
             if kept is not None:  # another thread of this process made it meanwhile
                 _replay(kept)
-                return _answer(kept, head=False)
+                return _answer(request, kept, head=False)
             setattr(request, REPLAYS_ATTRIBUTE, [])
             response = self.get_response(request)
             if _keepable(request, response):
@@ -333,11 +334,18 @@ def _entry(request: HttpRequest, response: HttpResponseBase) -> Entry:
     )
 
 
-def _answer(entry: Entry, *, head: bool) -> HttpResponse:
+def _answer(request: HttpRequest, entry: Entry, *, head: bool) -> HttpResponseBase:
+    """The kept answer, or 304 Not Modified when the client already has it (ETag, Last-Modified)."""
     response = HttpResponse(b"" if head else entry.body, status=entry.status)
     for name, value in entry.headers:
         response.headers[name] = value
-    return response
+    conditional = get_conditional_response(
+        request,
+        etag=response.get("ETag"),
+        last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+        response=response,
+    )
+    return conditional or response
 
 
 def _replay(entry: Entry) -> None:

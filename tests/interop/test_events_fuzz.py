@@ -372,3 +372,57 @@ def test_plain_text_skips_the_sanitiser_with_the_same_result(text: str) -> None:
             return type(error).__name__
 
     assert outcome(records.html_to_text) == outcome(records._sanitised)
+
+
+def _sanitised_twice(markup: str) -> str:
+    """What `records._sanitised` gave when the sanitiser's second pass removed the remaining tags."""
+    import html
+
+    import nh3
+
+    from learningcity.interop import records
+
+    cleaned = nh3.clean(markup, tags={"p", "br", "li", "ul", "ol", "div", "h1", "h2", "h3", "h4", "h5", "h6"})
+    cleaned = records._LIST_ITEM.sub("\n• ", cleaned)
+    cleaned = records._BLOCK_END.sub("\n\n", cleaned)
+    return records._tidy(html.unescape(nh3.clean(cleaned, tags=set())).replace("\r", ""))
+
+
+_MARKUP_PIECES = st.sampled_from(
+    [
+        *("<p>", "</p>", "<br>", "<br/>", "<li>", "</li>", "<ul>", "</ul>", "<ol>", "<div>", "</div>", "<h1>"),
+        *("</h2>", "<b>", "</i>", "<table><tr><td>", "</td></tr>", "<script>x</script>", "<style>y</style>"),
+        *('<p title="a>b" lang=en>', "<a href='x'>", "<!-- c -->", "&lt;", "&gt;", "&amp;", "&nbsp;", "&eacute;"),
+        *("&#60;", "<", ">", "&", '"', "'", " ", "\n", "\r\n", "\t", "\x00", "é", "texte", "•"),
+        *("<pre>\n", "<textarea>"),
+    ]
+)
+
+
+@FUZZ
+@given(pieces=st.lists(_MARKUP_PIECES | st.text(max_size=5), max_size=25))
+def test_the_sanitised_text_is_what_a_second_sanitiser_pass_gave(pieces: list[str]) -> None:
+    from learningcity.interop import records
+
+    markup = "".join(pieces)
+
+    assert records._sanitised(markup) == _sanitised_twice(markup)
+
+
+def test_the_export_fixture_descriptions_are_what_a_second_sanitiser_pass_gave() -> None:
+    from learningcity.interop import records
+
+    for event in json.loads(EXPORT):
+        for name in ("description_fr", "longdescription_fr", "longdescription_en", "conditions_fr"):
+            if isinstance(event.get(name), str):
+                assert records._sanitised(event[name]) == _sanitised_twice(event[name])
+
+
+@FUZZ
+@given(text=st.text(alphabet=st.sampled_from(list("ab \n\r\t\x0b\x0c\x1c\x85\u00a0\u2028\u3000é")), max_size=30))
+def test_tidying_a_single_line_is_tidying_it_as_lines(text: str) -> None:
+    from learningcity.interop import records
+
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+
+    assert records._tidy(text) == records._BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

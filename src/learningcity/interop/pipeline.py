@@ -205,7 +205,8 @@ def run_import(
     """
     check_importer(city=city, organisation=organisation, by=by, target_status=target_status)
     result = ImportResult()
-    items = _parse(city, format, content, options, result)
+    # Listings published by the import are indexed for search: the parsing process analyses their texts.
+    items = _parse(city, format, content, options, result, analyse=target_status == TargetStatus.PUBLISHED)
     if items is None:
         return result
     planner = _Planner(
@@ -217,7 +218,7 @@ def run_import(
     )
     writing = not dry_run
     try:
-        with nullcontext() if dry_run else transaction.atomic(), _fewer_collections():
+        with nullcontext() if dry_run else transaction.atomic(), _fewer_collections() as collect:
             for chunk in _batches(items, CHUNK):
                 plans = planner.plan(chunk, result)
                 writing = writing and not result.file_error and (skip_rejected or not result.counts[REJECTED])
@@ -226,6 +227,8 @@ def run_import(
                     _link(plans, result)
                 if progress:
                     progress(len(result.report))
+                del chunk, plans
+                collect()
             if not result.report and not result.file_error:
                 result.file_error = _("The file holds no listing.")
             if not writing or result.file_error:
@@ -244,21 +247,23 @@ def run_import(
 
 
 @contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector less often while a file is imported.
+def _fewer_collections() -> Iterator[Callable[[], int]]:
+    """Leave the cyclic garbage collector to the import, which calls it once per chunk (the callable given).
 
-    An import allocates millions of small objects that live until their chunk is written; each full
-    collection would walk all of them and every module Django loaded (a quarter of the run's time at
-    100,000 rows). Objects that exist before the run are frozen out of collections; young ones are
-    collected every 50,000 allocations instead of 700. The previous settings come back afterwards.
+    An import allocates millions of small objects that live until their chunk is written, and makes
+    almost no reference cycles (about a hundred in 100,000 rows); automatic collections would walk the
+    live ones again and again (a tenth of the run's time even every 50,000 allocations). Objects that
+    exist before the run are frozen out of collections; the objects of each chunk are collected once,
+    after it is written, so cycles never pile up. The collector's previous state comes back afterwards.
     """
-    thresholds = gc.get_threshold()
+    enabled = gc.isenabled()
     gc.freeze()
-    gc.set_threshold(50_000, *thresholds[1:])
+    gc.disable()
     try:
-        yield
+        yield lambda: gc.collect(0)
     finally:
-        gc.set_threshold(*thresholds)
+        if enabled:
+            gc.enable()
         gc.unfreeze()
 
 
@@ -325,6 +330,8 @@ def _parse(
     content: bytes,
     options: ParseOptions | None,
     result: ImportResult,
+    *,
+    analyse: bool = False,
 ) -> Iterator[OpportunityRecord | RowError] | None:
     """The parser's stream of items; a problem with the whole file ends it and sets `result.file_error`."""
     result.file_error = file_problem(len(content), blank=not content.strip())
@@ -339,7 +346,10 @@ def _parse(
     except KeyError:
         result.file_error = _("Unknown format: %(format)s") % {"format": format_name}
         return None
-    items = aside.parse_aside(parse, content, options) if aside.worth_it(len(content)) else parse(content, options)
+    if aside.worth_it(len(content)):
+        items = aside.parse_aside(parse, content, options, analyse=analyse)
+    else:
+        items = parse(content, options)
     return _guarded(items, format_name, options.max_rows, result)
 
 
@@ -894,42 +904,51 @@ class _Planner:
 
         vocabulary, districts = self.vocabulary, self.venues.districts.names
         listings: dict[int, Any] = {}
+        # What comes from the provider and the place, once per pair (files name the same few hundred places).
+        shared: dict[tuple[int, int], dict[str, Any]] = {}
         for plan in plans:
             assert plan.pk is not None  # written
             organisation, venue = plan.organisation or self.organisation, plan.venue
             assert organisation is not None
-            row = {
-                "pk": plan.pk,
-                "city_id": self.city.pk,
-                "city__time_zone": self.city.time_zone,
-                "organisation_id": organisation.pk,
-                "organisation__name": organisation.name,
-                "organisation__sector": organisation.sector,
-                **{name: plan.values[name] for name in _INDEXED_VALUES},
-                "venue__name": venue.name if venue else None,
-                "venue__address": venue.address if venue else None,
-                "venue__district_id": venue.district_id if venue else None,
-                "venue__district__name": districts.get(venue.district_id or 0) if venue else None,
-                "venue__latitude": venue.latitude if venue else None,
-                "venue__longitude": venue.longitude if venue else None,
-                **{f"venue__{feature}": getattr(venue, feature) if venue else None for feature in ACCESS_FEATURES},
-            }
+            values = plan.values
+            pair = (id(organisation), id(venue))
+            common = shared.get(pair)
+            if common is None:
+                common = shared[pair] = {
+                    "city_id": self.city.pk,
+                    "city__time_zone": self.city.time_zone,
+                    "organisation_id": organisation.pk,
+                    "organisation__name": organisation.name,
+                    "organisation__sector": organisation.sector,
+                    "venue__name": venue.name if venue else None,
+                    "venue__address": venue.address if venue else None,
+                    "venue__district_id": venue.district_id if venue else None,
+                    "venue__district__name": districts.get(venue.district_id or 0) if venue else None,
+                    "venue__latitude": venue.latitude if venue else None,
+                    "venue__longitude": venue.longitude if venue else None,
+                    **{f"venue__{feature}": getattr(venue, feature) if venue else None for feature in ACCESS_FEATURES},
+                }
+            row = {"pk": plan.pk, **common, **{name: values[name] for name in _INDEXED_VALUES}}
             relations = plan.relations
+            topic_ids, audience_ids = relations["topics"], relations["audience_labels"]
             listings[plan.pk] = Listing(
                 row=row,
                 blocks=[vocabulary.block_positions[pk] for pk in relations["building_blocks"]],
                 languages=relations["languages"],
                 topics=(
-                    {*relations["topics"], *filter(None, map(vocabulary.topic_parents.get, relations["topics"]))},
+                    {*topic_ids, *filter(None, map(vocabulary.topic_parents.get, topic_ids))},
                     [
                         (name, language)
-                        for pk in relations["topics"]
+                        for pk in topic_ids
                         for name, language in zip(vocabulary.topic_names[pk], ("fr", "en"), strict=True)
                     ],
-                ),
-                audiences=[vocabulary.audience_names[pk][0] for pk in relations["audience_labels"]],
-                audiences_en=[vocabulary.audience_names[pk][1] for pk in relations["audience_labels"]],
+                )
+                if topic_ids
+                else (set(), []),
+                audiences=[vocabulary.audience_names[pk][0] for pk in audience_ids] if audience_ids else [],
+                audiences_en=[vocabulary.audience_names[pk][1] for pk in audience_ids] if audience_ids else [],
                 sessions=plan.sessions,
+                analysed=aside.analyses(plan.record),
             )
         return listings
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import Stemmer
@@ -96,31 +96,48 @@ def stems(text: str, language: str) -> list[str]:
     return [stem(word, language) for word in content_words(text)]
 
 
-def index_text(texts: Iterable[tuple[str, str]], vocabulary: set[str] | None = None) -> str:
+Analysed = tuple[str, Sequence[str]]  # a text's stems (space-separated) and its words worth offering as fixes
+
+
+def index_text(
+    texts: Iterable[tuple[str, str]],
+    vocabulary: set[str] | None = None,
+    ready: dict[tuple[str, str], Analysed] | None = None,
+) -> str:
     """Index terms for several `(text, language)` pairs, as one space-separated string.
 
     Each text keeps its word order (phrases match inside one text); texts are separated by a
     marker term that no query can contain, so a phrase never spans two texts. The meaningful
-    words seen are added to `vocabulary` when it is given.
+    words seen are added to `vocabulary` when it is given. `ready` holds analyses already made
+    by `analysed` (an import's parsing process analyses the texts it reads), by text and language.
     """
     parts = []
     for text, language in texts:
         if not text:
             continue
-        terms, known = _analysed(text, language)
+        done = ready.get((text, language)) if ready else None
+        terms, known = done if done is not None else _analysed(text, language)
         if vocabulary is not None:
             vocabulary.update(known)
         if terms:
             parts.append(terms)
-    return " zzsep ".join(parts)
+    return joined(parts)
 
 
-@lru_cache(maxsize=50_000)
-def _analysed(text: str, language: str) -> tuple[str, tuple[str, ...]]:
-    """The stems of a text and its words worth offering as spelling fixes (names and titles repeat)."""
+def joined(parts: Iterable[str]) -> str:
+    """Index terms of consecutive groups of texts (each from `index_text`) as `index_text` would give them for
+    all the texts at once: the non-empty ones, separated by the marker term."""
+    return " zzsep ".join(part for part in parts if part)
+
+
+def analysed(text: str, language: str) -> Analysed:
+    """The stems of a text (as `index_text` stores them) and its words worth offering as spelling fixes."""
     found = content_words(text)
     known = tuple(word for word in found if len(word) >= 3 and not word.isdigit())
-    return " ".join(stem(word, language) for word in found), known
+    return " ".join(_stemmer(language).stemWords(found)), known
+
+
+_analysed = lru_cache(maxsize=50_000)(analysed)  # names and titles repeat from listing to listing
 
 
 def query_stems(word: str) -> tuple[str, ...]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,7 +35,9 @@ AFTERNOON_FROM = 12
 CHUNK = 5000
 BULK_INSERT_FROM = 100
 
+_ACCESS_BITS = tuple((f"venue__{feature}", 1 << bit) for bit, feature in enumerate(ACCESS_FEATURES))
 COLUMNS = tuple(field.attname for field in SearchEntry._meta.concrete_fields)
+_IN_COLUMNS_ORDER = itemgetter(*COLUMNS)
 TEXT_COLUMNS = ("entry_id", "title_terms", "body_terms", "generation")
 _UPDATED_FIELDS = [field.name for field in SearchEntry._meta.concrete_fields if not field.primary_key]
 
@@ -73,6 +76,8 @@ class Listing:
     audiences: list[str]
     audiences_en: list[str]
     sessions: list[tuple[datetime, datetime, int | None]]
+    # Analyses of some of its texts made beforehand (by an import's parsing process), by (text, language).
+    analysed: dict[tuple[str, str], analysis.Analysed] = field(default_factory=dict)
 
 
 def reindex(opportunity_ids: Iterable[int], *, known: dict[int, Listing] | None = None) -> None:
@@ -172,7 +177,7 @@ def rebuild(city: City | None = None, progress: Callable[[int, int], None] | Non
 
 def _entry_tuple(row: dict[str, Any]) -> tuple[Any, ...]:
     """An entry in COLUMNS order (its generation already set), for a TableWriter that adapts its values."""
-    return tuple(row[name] for name in COLUMNS)
+    return _IN_COLUMNS_ORDER(row)  # type: ignore[no-any-return]
 
 
 def _with_city(texts: list[tuple[int, str, str]], rows: list[dict[str, Any]]) -> list[tuple[int, str, str, int]]:
@@ -281,39 +286,50 @@ def _entries(
     capacities = {row["pk"]: row["capacity"] for row in rows}
     zones = {row["pk"]: row["city__time_zone"] for row in rows}
     schedules = _schedules(found, now, capacities, zones)
+    ready: dict[int, dict[tuple[str, str], analysis.Analysed]] = {}
+    zone_cache: dict[str, ZoneInfo] = {}
     for pk, listing in known.items():
         if pk not in capacities:
             continue  # not in this chunk
-        blocks[pk], languages[pk], topics[pk] = list(listing.blocks), list(listing.languages), listing.topics
-        audiences[pk], audiences_en[pk] = list(listing.audiences), list(listing.audiences_en)
+        blocks[pk], languages[pk], topics[pk] = listing.blocks, listing.languages, listing.topics  # read only
+        audiences[pk], audiences_en[pk] = listing.audiences, listing.audiences_en
+        ready[pk] = listing.analysed
         schedule = schedules[pk] = _Schedule()
-        zone = ZoneInfo(listing.row["city__time_zone"])
+        zone_name = listing.row["city__time_zone"]
+        zone = zone_cache.get(zone_name) or zone_cache.setdefault(zone_name, ZoneInfo(zone_name))
         for start, end, capacity in listing.sessions:
             places = capacity if capacity is not None else listing.row["capacity"]
             _add_session(schedule, start, end, places, 0, zone, now)
     entries: list[dict[str, Any]] = []
     texts: list[tuple[int, str, str]] = []
     words: Counter[str] = Counter()
+    # The end of a body text (provider, place, topics, kind, audiences) is shared by many listings: analysed once.
+    tails: dict[tuple[Any, ...], tuple[str, frozenset[str]]] = {}
+    masks: dict[tuple[object, ...], int] = {}  # building blocks as bits, by positions
+    codes: dict[tuple[object, ...], str] = {}  # language codes as stored, by codes
     for row in rows:
         pk = row["pk"]
         topic_ids, topic_names = topics.get(pk, (set(), []))
         title_texts = [(row["title_fr"], "fr"), (row["title_en"], "en")]
-        body_texts = [
-            (row["description_fr"], "fr"),
-            (row["description_en"], "en"),
-            (row["organisation__name"], "fr"),
-            (row["venue__name"] or "", "fr"),
-            (row["venue__district__name"] or "", "fr"),
-            *topic_names,
-            *_kind_words(row["kind"]),
-            *((name, "fr") for name in audiences.get(pk, [])),
-            *((name, "en") for name in audiences_en.get(pk, [])),
-        ]
+        own_texts = [(row["description_fr"], "fr"), (row["description_en"], "en")]
+        tail_key = (
+            row["organisation__name"],
+            row["venue__name"] or "",
+            row["venue__district__name"] or "",
+            row["kind"],
+            tuple(topic_names),
+            tuple(audiences.get(pk, ())),
+            tuple(audiences_en.get(pk, ())),
+        )
+        tail = tails.get(tail_key)
+        if tail is None:
+            tail = tails[tail_key] = _tail(tail_key)
         schedule = schedules.get(pk, _Schedule())
-        access = sum(1 << bit for bit, feature in enumerate(ACCESS_FEATURES) if row[f"venue__{feature}"])
+        access = sum(bit for key, bit in _ACCESS_BITS if row[key])
         vocabulary: set[str] = set()
-        title_terms = analysis.index_text(title_texts, vocabulary)
-        body_terms = analysis.index_text(body_texts, vocabulary)
+        title_terms = analysis.index_text(title_texts, vocabulary, ready.get(pk))
+        body_terms = analysis.joined([analysis.index_text(own_texts, vocabulary, ready.get(pk)), tail[0]])
+        vocabulary |= tail[1]
         entries.append(
             {
                 "opportunity_id": pk,
@@ -329,11 +345,11 @@ def _entries(
                 "price": row["price"],
                 "latitude": row["venue__latitude"],
                 "longitude": row["venue__longitude"],
-                "blocks": sum(1 << (int(str(position)) - 1) for position in blocks.get(pk, [])),
+                "blocks": _cached(masks, tuple(blocks.get(pk, ())), _bits),
                 "access": access,
                 "days": schedule.days,
                 "times": schedule.times,
-                "languages": _codes(languages.get(pk, [])),
+                "languages": _cached(codes, tuple(languages.get(pk, ())), _codes),
                 "topics": _codes(sorted(topic_ids)),
                 "next_start": schedule.next_start,
                 "last_end": schedule.last_end,
@@ -343,6 +359,35 @@ def _entries(
         texts.append((pk, title_terms, body_terms))
         words.update(vocabulary)
     return entries, texts, words
+
+
+def _cached(cache: dict[tuple[object, ...], Any], key: tuple[object, ...], compute: Callable[[Any], Any]) -> Any:
+    """`compute(key)`, remembered in `cache` (listings share their few combinations of blocks and languages)."""
+    value = cache.get(key)
+    if value is None:
+        value = cache[key] = compute(key)
+    return value
+
+
+def _bits(positions: Iterable[object]) -> int:
+    """Building-block positions (1 to 10) as the bits of `SearchEntry.blocks`."""
+    return sum(1 << (int(str(position)) - 1) for position in positions)
+
+
+def _tail(key: tuple[Any, ...]) -> tuple[str, frozenset[str]]:
+    """The analysed end of a body text (see `_entries`) and its words worth offering as fixes."""
+    organisation, venue, district, kind, topic_names, audiences, audiences_en = key
+    vocabulary: set[str] = set()
+    texts = [
+        (organisation, "fr"),
+        (venue, "fr"),
+        (district, "fr"),
+        *topic_names,
+        *_kind_words(kind),
+        *((name, "fr") for name in audiences),
+        *((name, "en") for name in audiences_en),
+    ]
+    return analysis.index_text(texts, vocabulary), frozenset(vocabulary)
 
 
 def _among(field: str, ids: list[int]) -> Q:
@@ -366,8 +411,8 @@ def _codes(values: Iterable[object]) -> str:
     return f" {text} " if text else ""
 
 
-def _grouped(through: type, ids: list[int], field: str) -> dict[int, list[object]]:
-    grouped: dict[int, list[object]] = defaultdict(list)
+def _grouped(through: type, ids: list[int], field: str) -> dict[int, list[Any]]:
+    grouped: dict[int, list[Any]] = defaultdict(list)
     for opportunity_id, value in through.objects.filter(_among("opportunity", ids)).values_list(  # type: ignore[attr-defined]
         "opportunity_id", field
     ):

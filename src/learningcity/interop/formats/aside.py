@@ -1,8 +1,9 @@
 """Run a parser in a second process, so that reading a large file and writing it to the database overlap.
 
 Parsers are pure (bytes in, records out, no database), which makes this safe: the child is a fork of
-the importing process that only parses, computes each record's fingerprint, and sends the items back
-in batches through a pipe; it never touches the database connections it inherited, and ends with
+the importing process that only parses, computes each record's fingerprint (and, for listings that
+will be searchable, the search analysis of its own texts), and sends the items back in batches
+through a pipe; it never touches the database connections it inherited, and ends with
 `os._exit` (no clean-up runs in it). What it raises comes back as it would have been raised here:
 `FileRejected` with its reason and line; anything else as a ValueError, which the pipeline turns into
 "the file could not be read" (a parser's promise is never to raise).
@@ -25,11 +26,16 @@ from typing import Any
 from django.utils import translation
 
 from learningcity.interop.records import FileRejected, OpportunityRecord, Parsed, ParseOptions, Parser
+from learningcity.search import analysis
 
 ASIDE_FROM_BYTES = 2 * 1024 * 1024  # below this a file is read faster in the importing process
 BATCH = 500  # items per message: large enough that pickling dominates, small enough to start writing early
 AHEAD = 40  # messages the child may be ahead of the importing process: 20,000 items, four chunks
 FINGERPRINT = "_fingerprint"  # the attribute a record's precomputed fingerprint travels in
+ANALYSED = "_analysed"  # the attribute the search analysis of a record's texts travels in
+# A record's texts the search index analyses as they are (stripped, as the listing stores them), and their language.
+SEARCHED_TEXTS = (("title_fr", "fr"), ("title_en", "en"), ("description_fr", "fr"), ("description_en", "en"))
+_APART = "\x1f"  # between packed analyses: stems and words are letters and digits, never this
 
 
 def worth_it(size: int) -> bool:
@@ -43,12 +49,39 @@ def fingerprint(record: OpportunityRecord) -> str:
     return known if isinstance(known, str) else record.fingerprint()
 
 
-def parse_aside(parse: Parser, content: bytes, options: ParseOptions) -> Iterator[Parsed]:
-    """The items `parse(content, options)` gives, parsed in a forked process."""
+def analyses(record: OpportunityRecord) -> dict[tuple[str, str], analysis.Analysed]:
+    """The search analyses of the record's texts made by the parsing process, by (text, language); empty when
+    it made none. Keyed by the text itself, so a text changed since (or read differently) is analysed anew."""
+    packed = getattr(record, ANALYSED, None)
+    if not isinstance(packed, str):
+        return {}
+    parts = packed.split(_APART)
+    found: dict[tuple[str, str], analysis.Analysed] = {}
+    for index, (name, language) in enumerate(SEARCHED_TEXTS):
+        terms = parts[2 * index]
+        if terms:  # a text without terms is cheap to analyse again
+            found[(getattr(record, name).strip(), language)] = (terms, parts[2 * index + 1].split())
+    return found
+
+
+def _analyse(record: OpportunityRecord) -> str:
+    """The analyses `analyses` gives back, packed as one string (one object to pickle rather than eight):
+    each text's stems, then its known words, separated by a character no word holds."""
+    packed = []
+    for name, language in SEARCHED_TEXTS:
+        text = getattr(record, name).strip()
+        terms, known = analysis.analysed(text, language) if text else ("", ())
+        packed += [terms, " ".join(known)]
+    return _APART.join(packed)
+
+
+def parse_aside(parse: Parser, content: bytes, options: ParseOptions, *, analyse: bool = False) -> Iterator[Parsed]:
+    """The items `parse(content, options)` gives, parsed in a forked process; with `analyse`, records also carry
+    the search analysis of their texts (see `analyses`)."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
-        target=_child, args=(parse, content, options, translation.get_language(), sender), daemon=True
+        target=_child, args=(parse, content, options, translation.get_language(), sender, analyse), daemon=True
     )
     child.start()
     sender.close()
@@ -99,7 +132,9 @@ def _drain(receiver: Connection, batches: queue.Queue[bytes | None], stop: threa
             return
 
 
-def _child(parse: Parser, content: bytes, options: ParseOptions, language: str | None, sender: Connection) -> None:
+def _child(
+    parse: Parser, content: bytes, options: ParseOptions, language: str | None, sender: Connection, analyse: bool
+) -> None:
     if language:
         translation.activate(language)
     try:
@@ -107,6 +142,8 @@ def _child(parse: Parser, content: bytes, options: ParseOptions, language: str |
         for item in parse(content, options):
             if isinstance(item, OpportunityRecord):
                 setattr(item, FINGERPRINT, item.fingerprint())
+                if analyse:
+                    setattr(item, ANALYSED, _analyse(item))
             batch.append(item)
             if len(batch) >= BATCH:
                 sender.send(("items", batch))

@@ -134,9 +134,11 @@ def _streamed(data: bytes, options: ParseOptions) -> Iterator[Parsed]:
         position = window.after_space(window.after_space(0) + 1)  # past "["
         closed = window.char(position) == "]"
         while not closed:
+            start = position
             item, position = window.value(position)
-            if _depth_exceeds(item, MAX_DEPTH - 1):  # the array itself is one level
-                raise _Irregular
+            # A value cannot nest deeper than it has opening brackets (in strings too): count before walking.
+            if window.brackets(start, position) > MAX_DEPTH - 1 and _depth_exceeds(item, MAX_DEPTH - 1):
+                raise _Irregular  # the array itself is one level
             count += 1
             if count > options.max_rows:
                 raise _Irregular  # refused; the whole-file reader says whether for this or a worse reason
@@ -198,6 +200,12 @@ class _Window:
         while self.char(position) in JSON_SPACE:
             position += 1
         return position
+
+    def brackets(self, start: int, end: int) -> int:
+        """How many "[" and "{" the text between two positions of the current window holds."""
+        return self.text.count("[", start - self.base, end - self.base) + self.text.count(
+            "{", start - self.base, end - self.base
+        )
 
     def rest_is_space(self, position: int) -> bool:
         while self._more():
@@ -529,6 +537,8 @@ class _Fields:
         value = self.item.get(name)
         if value is None:
             return ""
+        if type(value) is str:  # the usual case, first
+            return self._string(name, value)
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise FieldError(name, _("This field should be text."))
         return self._string(name, value if isinstance(value, str) else str(value))
