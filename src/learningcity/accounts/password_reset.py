@@ -9,7 +9,6 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -20,19 +19,10 @@ from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
 from learningcity.accounts.models import User
+from learningcity.throttling import count_request
 
 REQUESTS_PER_HOUR = 3  # per address: enough for a lost message, too few to flood someone's inbox
 REQUESTS_PER_CLIENT_PER_HOUR = 20  # per client address: one place cannot send resets to thousands of addresses
-
-
-def _count(key: str) -> int:
-    """Add one to an hourly counter in the shared cache (a counter evicted meanwhile starts again)."""
-    cache.add(key, 0, timeout=3600)
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # evicted between add and incr
-        cache.add(key, 1, timeout=3600)
-        return 1
 
 
 def password_reset_request(*, email: str, client: str = "") -> bool:
@@ -41,9 +31,10 @@ def password_reset_request(*, email: str, client: str = "") -> bool:
     Whether an account uses the address is decided by the worker, so the page cannot tell.
     """
     address = email.strip().lower()
-    if client and _count("accounts:password-reset-client:" + client) > REQUESTS_PER_CLIENT_PER_HOUR:
+    if client and count_request("accounts:password-reset-client:" + client, 3600) > REQUESTS_PER_CLIENT_PER_HOUR:
         return False
-    if _count("accounts:password-reset:" + hashlib.sha256(address.encode()).hexdigest()) > REQUESTS_PER_HOUR:
+    hashed = hashlib.sha256(address.encode()).hexdigest()
+    if count_request("accounts:password-reset:" + hashed, 3600) > REQUESTS_PER_HOUR:
         return False
     transaction.on_commit(partial(send_password_reset_email.enqueue, address))
     return True

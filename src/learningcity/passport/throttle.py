@@ -8,10 +8,10 @@ instance runs several processes, or each process counts on its own.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 
 from learningcity.accounts.security import client_ip
+from learningcity.throttling import count_request
 
 WINDOW_SECONDS = 60
 
@@ -19,10 +19,5 @@ WINDOW_SECONDS = 60
 def verification_allowed(request: HttpRequest) -> bool:
     """Count one verification for the request's address; False past PASSPORT_VERIFICATIONS_PER_MINUTE."""
     key = f"passport:verifications:{client_ip(request) or 'unknown'}"  # behind proxies: TRUSTED_PROXY_COUNT
-    cache.add(key, 0, WINDOW_SECONDS)  # the window starts at the first verification
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, WINDOW_SECONDS)
-        count = 1
+    count = count_request(key, WINDOW_SECONDS)  # the window starts at the first verification
     return count <= int(settings.PASSPORT_VERIFICATIONS_PER_MINUTE)
