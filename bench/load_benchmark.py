@@ -96,6 +96,11 @@ def parse_arguments() -> argparse.Namespace:
     add("--size", type=int, default=50_000, help="opportunities in the demo city")
     add("--residents", type=int, default=20_000, help="resident accounts in the demo city")
     add("--logged-in", type=int, default=5_000, help="residents logged in for registrations")
+    add(
+        "--keep-alive", action="store_true",
+        help="keep each connection open between requests (default: one connection per request, as behind nginx)",
+    )  # fmt: skip
+    add("--costs", action="store_true", help="also count gunicorn's CPU time per kind of request")
     add("--sample-every", type=int, default=30, help="seconds between memory samples")
     add("--keep-logs", type=Path, help="copy the servers' logs to this directory")
     arguments = parser.parse_args()
@@ -203,11 +208,15 @@ def run(arguments: argparse.Namespace, directory: Path, started: processes.Start
     report(arguments, measured, context)
 
 
-def gunicorn(port: int, workers: int, threads: int) -> list[str]:
-    """The gunicorn command of docs/deployment.md (learningcity/gunicorn_config.py; no access log: nginx keeps one)."""
+def gunicorn(port: int, workers: int, threads: int, *, costs: bool = False) -> list[str]:
+    """The gunicorn command of docs/deployment.md (learningcity/gunicorn_config.py; no access log: nginx keeps one).
+
+    With `costs`, the same settings plus CPU time counted per kind of request (bench/load/gunicorn_costs.py).
+    """
+    config = "load.gunicorn_costs" if costs else "learningcity.gunicorn_config"
     return [
         processes.python(), "-m", "gunicorn", "learningcity.wsgi:application", "--bind", f"127.0.0.1:{port}",
-        "--config", "python:learningcity.gunicorn_config", "--workers", str(workers), "--threads", str(threads),
+        "--config", f"python:{config}", "--workers", str(workers), "--threads", str(threads),
         "--worker-class", "gthread" if threads > 1 else "sync",
     ]  # fmt: skip
 
@@ -227,14 +236,23 @@ def serve_and_load(
 ) -> dict[str, Any]:
     """Start gunicorn, warm it up, load it for `duration` s while sampling memory, stop it."""
     port = processes.free_port()
-    server = started.start(gunicorn(port, workers, threads), env=environment, log=logs / f"gunicorn-{name}.log")
+    costs = arguments.costs and name == "project"
+    costs_directory = logs / "costs"
+    if costs:
+        costs_directory.mkdir(exist_ok=True)
+        environment = {
+            **environment, "LOAD_COSTS_DIRECTORY": str(costs_directory),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "bench"), environment.get("PYTHONPATH")])),
+        }  # fmt: skip
+    command = gunicorn(port, workers, threads, costs=costs)
+    server = started.start(command, env=environment, log=logs / f"gunicorn-{name}.log")
     base = f"http://127.0.0.1:{port}"
     processes.wait_for(f"{base}/healthz", server)
     check_answers(base)
     rate = arguments.rate if name == "project" else 0.0  # the baseline goes as fast as it can
     warm_up = arguments.warm_up if name == "project" else min(arguments.warm_up, 15)
     if warm_up:
-        wrk(base, files[0], arguments.connections, warm_up, rate, logs / f"{name}-warm-up.out")
+        wrk(base, files[0], arguments, warm_up, rate, logs / f"{name}-warm-up.out")
     groups = {"gunicorn": server.pid, **watch}
     samples: list[tuple[float, dict[str, tuple[float, float]]]] = []
     stop = threading.Event()
@@ -252,17 +270,46 @@ def serve_and_load(
     sampler.start()
     load_average = os.getloadavg()
     cpu_before = {group: processes.cpu_seconds(processes.descendants(pid)) for group, pid in groups.items()}
+    web_processes = processes.descendants(server.pid)
+    web_before = [processes.cpu_seconds([pid]) for pid in web_processes]
     out = logs / f"{name}.out"
-    wrk(base, files[1], arguments.connections, duration, rate, out)
+    if costs:
+        (costs_directory / "measuring").touch()
+    wrk(base, files[1], arguments, duration, rate, out)
+    if costs:
+        (costs_directory / "measuring").unlink()
     cpu = {g: processes.cpu_seconds(processes.descendants(p)) - cpu_before[g] for g, p in groups.items()}
+    web_cpu = [processes.cpu_seconds([pid]) - before for pid, before in zip(web_processes, web_before, strict=True)]
     stop.set()
     sampler.join()
     samples.append((float(duration), {g: processes.memory(processes.descendants(p)) for g, p in groups.items()}))
     started.stop(server)
     return {
+        "costs": read_costs(costs_directory) if costs else None,
         "run": results.read(name, out), "samples": samples, "workers": workers, "threads": threads, "rate": rate,
-        "load_before": load_average, "load_after": os.getloadavg(), "cpu": cpu,
+        "load_before": load_average, "load_after": os.getloadavg(), "cpu": cpu, "web_cpu": web_cpu,
     }  # fmt: skip
+
+
+def read_costs(directory: Path) -> dict[str, tuple[int, float]]:
+    """Requests and CPU seconds per kind, added up over the gunicorn workers (written when they stopped)."""
+    import json
+
+    totals: dict[str, tuple[int, float]] = {}
+    for path in directory.glob("*.json"):
+        for kind, (count, seconds) in json.loads(path.read_text(encoding="utf-8")).items():
+            before = totals.get(kind, (0, 0.0))
+            totals[kind] = (before[0] + count, before[1] + seconds)
+    return totals
+
+
+def print_costs(costs: dict[str, tuple[int, float]]) -> None:
+    """Where gunicorn's CPU time goes, by kind of request ([kept]: served by the public cache)."""
+    everything = sum(seconds for _count, seconds in costs.values()) or 1.0
+    print("  gunicorn CPU by kind of request (thread CPU time, --costs):")
+    print(f"  {'kind':<40} {'requests':>9} {'ms each':>8} {'share':>6}")
+    for kind, (count, seconds) in sorted(costs.items(), key=lambda item: -item[1][1]):
+        print(f"  {kind:<40} {count:>9} {seconds * 1000 / max(1, count):>8.2f} {seconds / everything:>6.1%}")
 
 
 def check_answers(base: str) -> None:
@@ -275,11 +322,17 @@ def check_answers(base: str) -> None:
                 raise SystemExit(f"{path} answered {response.status} at {response.url}: check the settings")
 
 
-def wrk(base: str, requests_file: Path, connections: int, seconds: int, rate: float, out: Path) -> None:
-    """Run wrk with mix.lua: one thread per connection (so that latency is timed per kind)."""
+def wrk(base: str, requests_file: Path, arguments: argparse.Namespace, seconds: int, rate: float, out: Path) -> None:
+    """Run wrk with mix.lua: one thread per connection (so that latency is timed per kind).
+
+    Unless --keep-alive, each request goes on a new connection: nginx, in front of gunicorn in production
+    (docs/deployment.md), opens one per request upstream. Held open by one client, the 64 connections
+    would each stay with the gunicorn worker that accepted them, most of them often with one worker.
+    """
+    connections = arguments.connections
     environment = {
         **os.environ, "LOAD_REQUESTS": str(requests_file), "LOAD_OUT": str(out), "LOAD_RATE": str(rate),
-        "LOAD_THREADS": str(connections),
+        "LOAD_THREADS": str(connections), "LOAD_CONNECTION_CLOSE": "0" if arguments.keep_alive else "1",
     }  # fmt: skip
     command = [
         "wrk", "-t", str(connections), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
@@ -325,7 +378,8 @@ def report(arguments: argparse.Namespace, measured: dict[str, Any], context: dic
             label
             or f"PROJECT: gunicorn {data['workers']} workers x {data['threads']} threads ({kind}, --preload), {pace}"
         )
-        print(f"\n{title}, {arguments.connections} connections, {run.seconds:.0f} s")
+        reuse = "kept open" if arguments.keep_alive else "a new one per request, as nginx opens upstream"
+        print(f"\n{title}, {arguments.connections} connections ({reuse}), {run.seconds:.0f} s")
         print(
             f"  throughput {run.rate:.0f} req/s; errors {run.errors()} HTTP + {sum(run.socket_errors.values())} "
             f"socket {run.socket_errors}; load average before/after {data['load_before'][0]:.1f}/"
@@ -335,7 +389,11 @@ def report(arguments: argparse.Namespace, measured: dict[str, Any], context: dic
             f"{group} {seconds * 1000 / max(1, run.answered):.1f}" for group, seconds in data["cpu"].items()
         )
         print(f"  CPU time per request, ms: {cost} (less sensitive to other load on the machine than latency)")
+        spread = " / ".join(f"{seconds:.0f}" for seconds in sorted(data["web_cpu"], reverse=True) if seconds >= 0.5)
+        print(f"  CPU seconds of each gunicorn process (master included): {spread}")
         print("\n".join(results.table(run)))
+        if data.get("costs"):
+            print_costs(data["costs"])
         if data["samples"]:
             print_memory(data["samples"])
     project = measured["project"]

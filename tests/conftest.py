@@ -11,6 +11,8 @@ import pytest
 from django.test import Client
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from tests.factories import World
 
 ROLES = ["anonymous", "resident", "other_resident", "provider_staff", "other_provider_staff", "coordinator"]
@@ -42,6 +44,15 @@ def empty_cache(settings) -> None:  # type: ignore[no-untyped-def]
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_search_counts_left() -> Iterator[None]:
+    """Search counts waiting in memory (search/demand.py) never reach another test's database."""
+    yield
+    from learningcity.search import demand
+
+    demand.discard_pending()
 
 
 @pytest.fixture

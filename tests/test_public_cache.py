@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.http import HttpRequest, HttpResponse
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from learningcity import public_cache
 from learningcity.catalogue import services
 from learningcity.catalogue.models import Opportunity, Status
 from learningcity.enrolment import services as enrolment
+from learningcity.enrolment.models import Registration
+from learningcity.search import demand
 from learningcity.search.models import QueryStatistic
+from tests.enrolment.conftest import bookable, verified
 from tests.factories import World
 
 
@@ -41,6 +46,29 @@ def test_it_serves_a_page_kept_by_another_process(world: World) -> None:
     public_cache.forget_all()  # this process's memory is empty, as another process's would be
     retitle_quietly(world.published, "Quietly renamed")
     assert "Quietly renamed" not in Client().get(opportunity_page(world)).content.decode()
+
+
+def test_it_waits_for_the_answer_another_process_is_making_instead_of_making_it_too(world: World) -> None:
+    path = opportunity_page(world)
+    key = public_cache._key(RequestFactory().get(path))
+    assert key is not None
+    holding, made = threading.Event(), threading.Event()
+
+    def another_process() -> None:  # holds the machine-wide lock of the key while it "builds" the answer
+        with public_cache._machine_lock(key):
+            holding.set()
+            time.sleep(0.3)
+            entry = public_cache.Entry(time.time() + 60, 200, (("Content-Type", "text/html"),), b"made elsewhere", ())
+            public_cache._shared_put(key, entry)
+            made.set()
+
+    builder = threading.Thread(target=another_process)
+    builder.start()
+    holding.wait(timeout=10)
+    response = Client().get(path)
+    builder.join()
+    assert made.is_set()
+    assert response.content == b"made elsewhere"
 
 
 def test_it_answers_head_from_a_kept_page(world: World) -> None:
@@ -132,6 +160,7 @@ def test_it_keeps_the_easy_reading_mode_apart(world: World) -> None:
 def test_it_still_counts_every_search_served_from_the_cache(world: World, path: str) -> None:
     for _visitor in range(3):
         assert Client().get(path, {"q": "Aquarelle"}).status_code == 200
+    demand.flush()  # counts wait in memory a few seconds (SEARCH_DEMAND_FLUSH_SECONDS)
     [statistic] = QueryStatistic.objects.all()
     assert (statistic.query, statistic.searches) == ("aquarelle", 3)
 
@@ -217,3 +246,21 @@ def test_a_kept_calendar_still_answers_not_modified_to_a_client_that_has_it(worl
     kept = Client().get(feed, HTTP_IF_NONE_MATCH=first["ETag"])  # served from the public cache now
     assert kept.status_code == 304
     assert kept.content == b""
+
+
+def test_a_session_becoming_full_shows_at_once_on_its_page(
+    world: World, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    session = bookable(world, capacity=2)
+    page = f"/en/opportunities/{session.opportunity_id}/"
+    assert "2 places left" in Client().get(page).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment.registration_create(session=session, by=verified(world.users["resident"]))
+    assert "2 places left" in Client().get(page).content.decode(), "a count may lag (PUBLIC_CACHE_SECONDS)"
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment.registration_create(session=session, by=verified(world.users["other_resident"]))
+    assert "Full" in Client().get(page).content.decode(), "full: never shown as having room"
+    [mine] = Registration.objects.filter(user=world.users["other_resident"])
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment.registration_cancel(registration=mine, by=world.users["other_resident"])
+    assert "1 place left" in Client().get(page).content.decode(), "room again: shown at once"

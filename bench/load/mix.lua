@@ -11,6 +11,8 @@
 -- thread, 0 = as fast as the server answers; LOAD_THREADS is wrk's -t and -c) paces each connection on a schedule: a late answer makes the
 -- next request leave at once, never in a burst of catch-up. LOAD_OUT gets every latency (microseconds)
 -- and status counts per kind, written by done() in a plain text format the Python side reads.
+-- LOAD_CONNECTION_CLOSE=1: every request asks to close its connection and wrk opens a new one for the next,
+-- as nginx does towards gunicorn by default (HTTP/1.0 upstream, docs/deployment.md).
 
 local ffi = require("ffi")
 ffi.cdef [[
@@ -86,6 +88,9 @@ local function load_requests(path, me, total_threads)
         end
         if body ~= "" then
           headers["Content-Type"] = "application/json"
+        end
+        if os.getenv("LOAD_CONNECTION_CLOSE") == "1" then
+          headers["Connection"] = "close" -- one connection per request, as nginx sends them upstream
         end
         table.insert(requests[kind], wrk.format(method, path_, headers, body ~= "" and body or nil))
       end

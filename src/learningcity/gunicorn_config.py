@@ -66,3 +66,17 @@ def warm_up() -> None:
     # to every object's header in each worker, copying the pages the workers share (copy-on-write).
     gc.collect()
     gc.freeze()
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """In a worker that stops normally: write the search counts it still keeps in memory (search/demand.py)."""
+    from django.db import DatabaseError, connections
+
+    from learningcity.search import demand
+
+    try:
+        demand.flush()
+    except DatabaseError:
+        pass  # logged by flush: the database is away, those few seconds of counts are lost
+    finally:
+        connections.close_all()

@@ -5,7 +5,8 @@ listings; the same searches and pages come again and again. `PublicCacheMiddlewa
 answer (status, headers, body) of a few public views (`CACHEABLE_VIEWS`) for `PUBLIC_CACHE_SECONDS`
 and serves it again, before sessions, authentication and the view run: first from the process's
 memory, then from a Django file cache shared by the processes of the machine
-(`PUBLIC_CACHE_DIRECTORY`), so that an answer one process made serves the others.
+(`PUBLIC_CACHE_DIRECTORY`), so that an answer one process made serves the others. One thread of
+the machine makes a missing answer; the others asking for it meanwhile wait for it (`_filling`).
 
 Correctness rules:
 - only GET (HEAD is answered from a GET's entry) by a visitor with no session and no pending
@@ -21,16 +22,21 @@ Correctness rules:
   registered with `replay_on_hit` and run again each time the answer comes from the cache.
 
 Places left change with every registration and are not part of the version (it would change many
-times a second under load): a page may show them up to `PUBLIC_CACHE_SECONDS` old; registering
-always checks the real count. Answers whose view allows any cache to keep them longer (calendar
-feeds: `Cache-Control: public, max-age`) are kept that long, up to `MAX_SECONDS`.
+times a second under load): a page may show a count of places up to `PUBLIC_CACHE_SECONDS` old, but
+an opportunity's page kept before one of its sessions became full, or had room again, is not served
+after it (`places_changed`, called by enrolment when that happens); search results filtered on places
+left may lag up to `PUBLIC_CACHE_SECONDS`. Registering always checks the real count. Answers whose
+view allows any cache to keep them longer (calendar feeds: `Cache-Control: public, max-age`) are kept
+that long, up to `MAX_SECONDS`.
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
 import logging
+import os
 import secrets
 import threading
 import time
@@ -91,13 +97,19 @@ FILL_WAIT_SECONDS = 30  # at most this long for another thread making the same a
 
 @dataclass(frozen=True)
 class Entry:
-    """One kept answer, and the side effects to run again each time it is served."""
+    """One kept answer, and the side effects to run again each time it is served.
+
+    `listing`: the opportunity an opportunity page shows, and `made`: when its request began, so that
+    a session of that listing becoming full (or having room again) afterwards refuses it (`places_changed`).
+    """
 
     expires: float
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
     replays: tuple[tuple[str, dict[str, Any]], ...]
+    listing: int | None = None
+    made: float = 0.0
 
 
 class _Memory:
@@ -208,6 +220,26 @@ def version_renew() -> None:
     cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
 
 
+PLACES_KEY = "public-cache:places-changed:{}"
+PLACES_PAGES = frozenset({"catalogue:opportunity"})  # the pages that show a listing's places left
+
+
+def places_changed(opportunity_id: int) -> None:
+    """A session of this listing became full or has room again: its kept pages are stale (at the commit)."""
+
+    def stamp() -> None:
+        cache.set(PLACES_KEY.format(opportunity_id), time.time(), timeout=MAX_SECONDS * 2)
+
+    transaction.on_commit(stamp)
+
+
+def _places_changed_after(entry: Entry) -> bool:
+    if entry.listing is None:
+        return False
+    changed = cache.get(PLACES_KEY.format(entry.listing))
+    return changed is not None and changed >= entry.made
+
+
 def replay_on_hit(request: HttpRequest, function: Callable[..., Any], **arguments: Any) -> None:
     """Run `function(**arguments)` again each time this request's answer is served from the cache."""
     replays = getattr(request, REPLAYS_ATTRIBUTE, None)
@@ -222,23 +254,26 @@ class PublicCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        made = time.time()
         key = _key(request) if settings.PUBLIC_CACHE_SECONDS and _anonymous_read(request) else None
         if key is None:
             return self.get_response(request)
         entry = _memory.get(key) or _shared_get(key)
+        if entry is not None and _places_changed_after(entry):
+            entry = None
         if entry is not None:
             _replay(entry)
             return _answer(request, entry, head=request.method == "HEAD")
         if request.method != "GET":
             return self.get_response(request)
         with _filling(key) as kept:
-            if kept is not None:  # another thread of this process made it meanwhile
+            if kept is not None and not _places_changed_after(kept):  # another thread or process made it meanwhile
                 _replay(kept)
                 return _answer(request, kept, head=False)
             setattr(request, REPLAYS_ATTRIBUTE, [])
             response = self.get_response(request)
             if _keepable(request, response):
-                entry = _entry(request, response)
+                entry = _entry(request, response, made=made)
                 _memory.put(key, entry)
                 _shared_put(key, entry)
             return response
@@ -250,11 +285,12 @@ _filling_lock = threading.Lock()
 
 @contextmanager
 def _filling(key: tuple[str, ...]) -> Iterator[Entry | None]:
-    """Let one thread of the process make a missing answer while the others asking for it wait for it.
+    """Let one thread of the machine make a missing answer while the others asking for it wait for it.
 
     A district's calendar feed takes seconds to build: without this, every thread asking for it at
-    that moment built it too (bench/load_benchmark.py). Yields the answer another thread kept, else None
-    (then the caller makes it).
+    that moment built it too, in each process (bench/load_benchmark.py). Threads of this process wait
+    on an event; processes wait on a lock file in the shared directory (`_machine_lock`). Yields the
+    answer another thread or process kept, else None (then the caller makes it, holding both).
     """
     with _filling_lock:
         other = _filling_now.get(key)
@@ -265,11 +301,46 @@ def _filling(key: tuple[str, ...]) -> Iterator[Entry | None]:
         yield _memory.get(key)
         return
     try:
-        yield None
+        with _machine_lock(key) as waited:
+            yield _shared_get(key) if waited else None
     finally:
         with _filling_lock:
             del _filling_now[key]
         mine.set()
+
+
+LOCK_STRIPES = 4096  # lock files in the shared directory: two keys rarely share one
+LOCK_POLL_SECONDS = 0.01
+
+
+@contextmanager
+def _machine_lock(key: tuple[str, ...]) -> Iterator[bool]:
+    """Hold the lock file of `key` for the processes of the machine; yields whether another process held it.
+
+    Gives up waiting after `FILL_WAIT_SECONDS` (then the answer is made anyway). Without a shared
+    directory, processes keep their own answers and do not wait for each other.
+    """
+    if not settings.PUBLIC_CACHE_DIRECTORY:
+        yield False
+        return
+    directory = os.path.join(settings.PUBLIC_CACHE_DIRECTORY, "locks")
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    stripe = int(_hashed(key)[:8], 16) % LOCK_STRIPES
+    descriptor = os.open(os.path.join(directory, f"{stripe}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        waited, deadline = False, time.monotonic() + FILL_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                waited = True
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(LOCK_POLL_SECONDS)
+        yield waited
+    finally:
+        os.close(descriptor)  # also releases the lock
 
 
 def _anonymous_read(request: HttpRequest) -> bool:
@@ -323,9 +394,13 @@ def _lifetime(response: HttpResponseBase) -> int:
     return int(settings.PUBLIC_CACHE_SECONDS)
 
 
-def _entry(request: HttpRequest, response: HttpResponseBase) -> Entry:
+def _entry(request: HttpRequest, response: HttpResponseBase, *, made: float) -> Entry:
     assert isinstance(response, HttpResponse)  # not streaming (checked by _keepable)
+    match = request.resolver_match
+    listing = match.kwargs.get("pk") if match is not None and match.view_name in PLACES_PAGES else None
     return Entry(
+        listing=int(listing) if listing is not None else None,
+        made=made,
         expires=time.time() + _lifetime(response),
         status=response.status_code,
         headers=tuple(response.headers.items()),
@@ -339,6 +414,7 @@ def _answer(request: HttpRequest, entry: Entry, *, head: bool) -> HttpResponseBa
     response = HttpResponse(b"" if head else entry.body, status=entry.status)
     for name, value in entry.headers:
         response.headers[name] = value
+    response.headers["X-Public-Cache"] = "hit"  # for the operator (and bench/load_benchmark.py --costs)
     conditional = get_conditional_response(
         request,
         etag=response.get("ETag"),

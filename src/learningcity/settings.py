@@ -167,6 +167,8 @@ EMAIL_VERIFICATION_DAYS = env_int("EMAIL_VERIFICATION_DAYS", 3, minimum=1)
 SEARCH_SNAPSHOT = env_bool("SEARCH_SNAPSHOT", True)
 # Seconds a server spends at start fetching the matches of the commonest words (0: none).
 SEARCH_WARM_UP_SECONDS = env_int("SEARCH_WARM_UP_SECONDS", 60, minimum=0)
+# Searches counted for the coordinator's search demand are written together, at most this late (0: at once).
+SEARCH_DEMAND_FLUSH_SECONDS = env_int("SEARCH_DEMAND_FLUSH_SECONDS", 10, minimum=0)
 
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour, opted into now
 
@@ -185,7 +187,7 @@ X_FRAME_OPTIONS = "DENY"
 # >>> performance: whole answers to anonymous visitors' public pages and searches (issue 9)
 # Kept in each process's memory and a shared file cache (learningcity/public_cache.py); a catalogue change
 # drops them at once.
-PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60, minimum=0)  # 0: off
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300, minimum=0)  # 0: off
 PUBLIC_CACHE_ENTRIES = env_int("PUBLIC_CACHE_ENTRIES", 1000, minimum=1)  # per process (x4 shared)
 PUBLIC_CACHE_BYTES = env_int("PUBLIC_CACHE_BYTES", 16 * 1024 * 1024, minimum=1024)  # per process
 # Shared by the processes of the machine (a Django file cache); empty: each process keeps its own only.

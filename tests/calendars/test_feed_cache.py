@@ -1,4 +1,4 @@
-"""Large public feeds (organisation, district, festival) are built at most once a minute; the rest at once."""
+"""Large public feeds (organisation, district, festival) are kept for anonymous readers; edits show at once."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -46,6 +47,7 @@ def test_it_counts_searches_without_recording_who_or_personal_data(world: World)
     demand.record_search(city=world.city, text="theatre d'impro", total=4)
     demand.record_search(city=world.city, text="alice@example.org", total=0)
     demand.record_search(city=world.city, text="06 12 34 56 78", total=0)
+    demand.flush()
     [statistic] = QueryStatistic.objects.all()
     assert (statistic.query, statistic.searches, statistic.empty) == ("theatre d impro", 2, 1)
 
@@ -119,3 +121,32 @@ def test_it_is_not_for_residents_or_providers(
     statistics: World, client_for: Callable[[str], Client], role: str
 ) -> None:
     assert client_for(role).get(url(), {"download": "csv"}).status_code == 403
+
+
+def test_searches_counted_in_memory_show_on_the_coordinators_page_at_once(
+    world: World, client_for: Callable[[str], Client], settings: object
+) -> None:
+    for _search in range(3):
+        Client().get("/en/search/", {"q": "Céramique raku"})
+    assert not QueryStatistic.objects.exists(), "written together a few seconds later, not one by one"
+    page = client_for("coordinator").get(url()).content.decode()
+    assert "ceramique raku" in page
+    assert QueryStatistic.objects.get().searches == 3
+
+
+def test_each_search_is_written_at_once_when_the_delay_is_zero(world: World, settings: object) -> None:
+    settings.SEARCH_DEMAND_FLUSH_SECONDS = 0  # type: ignore[attr-defined]
+    demand.record_search(city=world.city, text="poterie", total=0)
+    assert QueryStatistic.objects.values_list("query", "searches", "empty").get() == ("poterie", 1, 1)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_counts_waiting_in_memory_are_written_by_themselves(world: World, settings: object) -> None:
+    settings.SEARCH_DEMAND_FLUSH_SECONDS = 1  # type: ignore[attr-defined]
+    demand.record_search(city=world.city, text="reliure", total=2)
+    demand.record_search(city=world.city, text="Reliure", total=0)
+    for _attempt in range(100):  # written by a timer thread about a second later (no request needed)
+        if QueryStatistic.objects.exists():
+            break
+        time.sleep(0.1)
+    assert QueryStatistic.objects.values_list("query", "searches", "empty").get() == ("reliure", 2, 1)

@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from learningcity import env
+from learningcity.search import demand
 from learningcity.search.models import QueryStatistic
 from tests.conftest import ROLES
 from tests.factories import World, make_opportunity
@@ -233,6 +234,7 @@ def test_it_counts_text_searches_on_their_first_page_only(catalogue: Catalogue, 
     page(client, q="theatre", page="2")
     page(client)
     page(client, q="zzzz qqqq")
+    demand.flush()  # counts wait in memory a few seconds (SEARCH_DEMAND_FLUSH_SECONDS)
     counted = dict(QueryStatistic.objects.values_list("query", "searches"))
     assert counted == {"theatre": 1, "zzzz qqqq": 1}
     assert QueryStatistic.objects.get(query="zzzz qqqq").empty == 1

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +14,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,7 +33,6 @@ from learningcity.calendars.models import FeedToken
 from learningcity.catalogue.models import Opportunity, Organisation, Status
 
 FEED_MAX_AGE = 15 * 60  # calendar applications poll; a quarter of an hour keeps them close to the truth
-FEED_CACHE_SECONDS = 60  # organisation, district and festival feeds: built at most once a minute (`_cached`)
 
 
 def _language() -> str:
@@ -53,20 +50,6 @@ def _rendered(calendar: Calendar) -> tuple[bytes, str | None]:
     """The calendar's bytes, and the HTTP date of the latest change among its events (None without any)."""
     modified = [event.last_modified for event in calendar.events if event.last_modified is not None]
     return calendar.to_ical(), http_date(max(_timestamp(moment) for moment in modified)) if modified else None
-
-
-def _cached(key: str, build: Callable[[], Calendar]) -> tuple[bytes, str | None]:
-    """A large public feed, built at most once per `FEED_CACHE_SECONDS` for every server process.
-
-    A district's or a festival's feed holds up to thousands of events (megabytes, seconds of work);
-    calendar applications are told they may keep any feed for `FEED_MAX_AGE` anyway.
-    """
-    key = f"calendars:{key}:{_language()}"
-    found: tuple[bytes, str | None] | None = cache.get(key)
-    if found is None:
-        found = _rendered(build())
-        cache.set(key, found, FEED_CACHE_SECONDS)
-    return found
 
 
 def _respond(
@@ -115,15 +98,11 @@ def opportunity_feed(request: HttpRequest, pk: int) -> HttpResponseBase:
 def organisation_feed(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Every date of a provider's published opportunities."""
     organisation = get_object_or_404(Organisation.objects.select_related("city"), pk=pk)
-
-    def build() -> Calendar:
-        language, window = _language(), selectors.feed_window()
-        feed = feeds.organisation_feed(organisation, language=language)
-        sessions = selectors.organisation_sessions(organisation, window)
-        return feeds.sessions_calendar(feed, sessions, window=window, language=language)
-
-    rendered = _cached(f"organisation:{organisation.pk}", build)
-    return _respond(request, rendered, filename=_filename(organisation.name))
+    language, window = _language(), selectors.feed_window()
+    feed = feeds.organisation_feed(organisation, language=language)
+    sessions = selectors.organisation_sessions(organisation, window)
+    calendar = feeds.sessions_calendar(feed, sessions, window=window, language=language)
+    return calendar_response(request, calendar, filename=_filename(organisation.name))
 
 
 @require_safe
@@ -132,15 +111,11 @@ def district_feed(request: HttpRequest, city: str, code: str) -> HttpResponseBas
     district = selectors.district_by_code(city_slug=city, code=code)
     if district is None:
         raise Http404
-
-    def build() -> Calendar:
-        language, window = _language(), selectors.feed_window()
-        feed = feeds.district_feed(district, language=language)
-        sessions = selectors.district_sessions(district, window)
-        return feeds.sessions_calendar(feed, sessions, window=window, language=language)
-
-    rendered = _cached(f"district:{district.pk}", build)
-    return _respond(request, rendered, filename=_filename(city, district.name))
+    language, window = _language(), selectors.feed_window()
+    feed = feeds.district_feed(district, language=language)
+    sessions = selectors.district_sessions(district, window)
+    calendar = feeds.sessions_calendar(feed, sessions, window=window, language=language)
+    return calendar_response(request, calendar, filename=_filename(city, district.name))
 
 
 @require_safe
@@ -149,15 +124,11 @@ def festival_feed(request: HttpRequest, slug: str) -> HttpResponseBase:
     festival = selectors.festival_by_slug(slug)
     if festival is None:
         raise Http404
-
-    def build() -> Calendar:
-        language, window = _language(), selectors.festival_window(festival)
-        feed = feeds.festival_feed(festival, language=language)
-        sessions = selectors.festival_sessions(festival)
-        return feeds.sessions_calendar(feed, sessions, window=window, language=language)
-
-    rendered = _cached(f"festival:{festival.pk}", build)
-    return _respond(request, rendered, filename=_filename("festival", slug))
+    language, window = _language(), selectors.festival_window(festival)
+    feed = feeds.festival_feed(festival, language=language)
+    sessions = selectors.festival_sessions(festival)
+    calendar = feeds.sessions_calendar(feed, sessions, window=window, language=language)
+    return calendar_response(request, calendar, filename=_filename("festival", slug))
 
 
 @require_safe

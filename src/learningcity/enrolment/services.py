@@ -676,6 +676,8 @@ def _index_if_fullness_changed(
 
 
 def _index(opportunity: Opportunity) -> None:
+    from learningcity import public_cache
     from learningcity.search import indexing
 
     indexing.reindex([opportunity.pk])
+    public_cache.places_changed(opportunity.pk)  # its page, kept for anonymous visitors, shows places left
