@@ -264,3 +264,25 @@ def test_a_session_becoming_full_shows_at_once_on_its_page(
     with django_capture_on_commit_callbacks(execute=True):
         enrolment.registration_cancel(registration=mine, by=world.users["other_resident"])
     assert "1 place left" in Client().get(page).content.decode(), "room again: shown at once"
+
+
+def test_a_kept_answer_carries_the_same_security_headers(world: World) -> None:
+    first = Client().get(opportunity_page(world))
+    kept = Client().get(opportunity_page(world))
+    assert kept["X-Public-Cache"] == "hit"
+    for header in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"):
+        assert kept[header] == first[header]
+
+
+def test_an_api_answer_kept_for_one_origin_is_not_served_to_another(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CORS_ALLOWED_ORIGINS = ["https://partner.example"]
+    settings.CORS_ALLOW_ALL_ORIGINS = False
+    partner = {"HTTP_ORIGIN": "https://partner.example"}
+    assert Client().get("/api/v1/search", {"q": "aquarelle"}, **partner)["Access-Control-Allow-Origin"] == (
+        "https://partner.example"
+    )
+    stranger = Client().get("/api/v1/search", {"q": "aquarelle"}, HTTP_ORIGIN="https://stranger.example")
+    assert "Access-Control-Allow-Origin" not in stranger
+    again = Client().get("/api/v1/search", {"q": "aquarelle"}, **partner)
+    assert again["X-Public-Cache"] == "hit"
+    assert again["Access-Control-Allow-Origin"] == "https://partner.example"

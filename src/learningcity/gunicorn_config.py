@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from typing import Any
 
 workers = int(os.environ.get("WEB_WORKERS", "4"))
@@ -24,6 +25,9 @@ graceful_timeout = 10
 keepalive = 5
 backlog = 2048
 preload_app = True
+# How often a thread holding Python's lock hands it over (seconds; Python's default 0.005). A request
+# waiting for PostgreSQL gets it back sooner when this is shorter, at a small cost in switches.
+SWITCH_INTERVAL = float(os.environ.get("WEB_SWITCH_INTERVAL", "0.005"))
 
 WARM_TEMPLATES = (
     "base.html",
@@ -42,6 +46,7 @@ WARM_TEMPLATES = (
 def when_ready(server: Any) -> None:
     """In the master, after the application is loaded and before the workers are forked."""
     warm_up()
+    sys.setswitchinterval(SWITCH_INTERVAL)  # inherited by the workers
 
 
 def warm_up() -> None:

@@ -1,12 +1,13 @@
-"""Whole answers to anonymous visitors' public pages and searches, kept about a minute (issue 9).
+"""Whole answers to anonymous visitors' public pages and searches, kept a few minutes (issue 9).
 
 Most of the traffic of a learning city is people who are not logged in searching and reading
 listings; the same searches and pages come again and again. `PublicCacheMiddleware` keeps the
 answer (status, headers, body) of a few public views (`CACHEABLE_VIEWS`) for `PUBLIC_CACHE_SECONDS`
-and serves it again, before sessions, authentication and the view run: first from the process's
-memory, then from a Django file cache shared by the processes of the machine
-(`PUBLIC_CACHE_DIRECTORY`), so that an answer one process made serves the others. One thread of
-the machine makes a missing answer; the others asking for it meanwhile wait for it (`_filling`).
+and serves it again before the other middleware (CSP, CORS, sessions, authentication) and the view
+run (the kept headers include theirs): first from the process's memory, then from a Django file
+cache shared by the processes of the machine (`PUBLIC_CACHE_DIRECTORY`), so that an answer one
+process made serves the others. One thread of the machine makes a missing answer; the others asking
+for it meanwhile wait for it (`_filling`).
 
 Correctness rules:
 - only GET (HEAD is answered from a GET's entry) by a visitor with no session and no pending
@@ -80,7 +81,8 @@ CACHEABLE_VIEWS = frozenset(
         "api:get_opportunity",
     }
 )
-KEYED_HEADERS = ("X-Search-Partial",)  # request headers a cacheable view varies on (search.js's partial page)
+# Request headers answers vary on: search.js's partial page, and CORS (django-cors-headers answers per Origin).
+KEYED_HEADERS = ("X-Search-Partial", "Origin")
 VARY_UNDERSTOOD = {"cookie", "accept-language", *(name.lower() for name in KEYED_HEADERS)}
 PERSONAL_COOKIES = ("messages",)  # besides the session cookie: its presence means a page just for this visitor
 VERSION_KEY = "public-cache:catalogue-version"

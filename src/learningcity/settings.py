@@ -192,9 +192,12 @@ PUBLIC_CACHE_ENTRIES = env_int("PUBLIC_CACHE_ENTRIES", 1000, minimum=1)  # per p
 PUBLIC_CACHE_BYTES = env_int("PUBLIC_CACHE_BYTES", 16 * 1024 * 1024, minimum=1024)  # per process
 # Shared by the processes of the machine (a Django file cache); empty: each process keeps its own only.
 PUBLIC_CACHE_DIRECTORY = env_str("PUBLIC_CACHE_DIRECTORY", str(VAR_DIR / "public-cache"))
-# After the session middleware (whose work is lazy), before everything that reads the session or the user.
+# Right after SecurityMiddleware (its HTTPS redirect comes first; its headers go on every answer), before
+# everything else: a kept answer holds the headers the inner middleware added (CSP, CORS, Vary) and is
+# served without running them.
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware"), "learningcity.public_cache.PublicCacheMiddleware"
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "learningcity.public_cache.PublicCacheMiddleware",
 )
 # <<< performance
 
@@ -305,7 +308,10 @@ STORAGES["default"]["BACKEND"] = "learningcity.storage.CleanFileSystemStorage"
 # >>> headers: Content-Security-Policy, HSTS, production checks (issue 9)
 # No inline script anywhere: scripts come from our own static files; the few <style> blocks (print
 # pages) carry the request's nonce. Map tiles may come from MAP_TILE_URL's host (docs/security.md).
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+# Inside the public cache (performance block), which keeps the header with the answers it keeps.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("learningcity.public_cache.PublicCacheMiddleware") + 1, "csp.middleware.CSPMiddleware"
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
