@@ -23,7 +23,27 @@ from django.core.cache.backends.filebased import FileBasedCache
 LOCK_NAME = ".counters.lock"  # not a *.djcache file, so never listed, culled or cleared
 
 
-class FileCache(FileBasedCache):
+class SometimesCulledFileCache(FileBasedCache):
+    """Django's file cache, checking its size every `CULL_EVERY` writes instead of at each.
+
+    Django's `_cull` lists the whole directory on every write to count the entries: with thousands of
+    entries, milliseconds per write (every rate-limited API request writes a counter). The limit may be
+    overshot by up to `CULL_EVERY` entries per process between two checks.
+    """
+
+    CULL_EVERY = 100
+
+    def __init__(self, dir: str, params: dict[str, Any]) -> None:
+        super().__init__(dir, params)
+        self._writes = 0
+
+    def _cull(self) -> None:
+        self._writes += 1
+        if self._writes % self.CULL_EVERY == 1:
+            super()._cull()  # type: ignore[misc]
+
+
+class FileCache(SometimesCulledFileCache):
     """FileBasedCache with `add` and `incr` atomic across processes."""
 
     @contextmanager

@@ -49,7 +49,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.cache.backends.filebased import FileBasedCache
 from django.db import DatabaseError, transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -59,6 +58,8 @@ from django.utils import translation
 from django.utils.cache import cc_delim_re, get_conditional_response, get_max_age
 from django.utils.http import parse_http_date_safe
 from django.utils.module_loading import import_string
+
+from learningcity.cache_backends import SometimesCulledFileCache
 
 logger = logging.getLogger(__name__)
 
@@ -156,16 +157,7 @@ class _Memory:
 _memory = _Memory()
 
 
-class SharedStore(FileBasedCache):
-    """Django's file cache, checking its size every `CULL_EVERY` writes instead of at each (a directory listing)."""
-
-    CULL_EVERY = 100
-    _writes = 0
-
-    def _cull(self) -> None:
-        SharedStore._writes += 1
-        if SharedStore._writes % self.CULL_EVERY == 1:
-            super()._cull()  # type: ignore[misc]
+SharedStore = SometimesCulledFileCache  # Django's file cache, counting its entries every 100 writes only
 
 
 @functools.cache
