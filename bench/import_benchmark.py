@@ -24,7 +24,12 @@ targets (at least 5,000 rows per second, peak memory under 500 MB). A file of 2 
 in a second process forked by the importing one (interop/formats/aside.py): "parser MB" is that
 process's peak (it counts the pages it shares with the importing process), and "CPU s" the importing
 process's own CPU time: on this 2-core machine, a wall time well above it means the process waited
-for a core (the parser, PostgreSQL, or anything else running).
+for a core (the parser, PostgreSQL, or anything else running). Three more columns say for what:
+"parser CPU" is the CPU time of the parsing process, "DB CPU" that of the database server's process
+serving the import (PostgreSQL's backend, read from /proc; SQLite runs inside the importing process),
+and "wait s" how long the importing process waited for the parser's next batch.
+
+`--only openagenda:import` (format:step, comma-separated) measures only those steps, for quick loops.
 """
 
 from __future__ import annotations
@@ -76,6 +81,7 @@ def main() -> None:
     parser.add_argument("--naive-rows", type=int, default=5_000)
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--only", default="", help="measure only these format:step pairs (openagenda:import,...)")
     parser.add_argument("--engine-run", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child", default="", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
@@ -96,6 +102,8 @@ def parent(arguments: argparse.Namespace) -> None:
         str(arguments.naive_rows),
         "--seed",
         str(arguments.seed),
+        "--only",
+        arguments.only,
     ]
     for engine in arguments.engines.split(","):
         with tempfile.TemporaryDirectory(prefix="import-bench-") as directory:
@@ -125,9 +133,12 @@ def engine_run(arguments: argparse.Namespace) -> None:
         "csv": write_csv(directory / "offres.csv", arguments.rows, rng),
         "openagenda": write_openagenda(directory / "evenements.json", arguments.rows, rng),
     }
+    only = {pair for pair in arguments.only.split(",") if pair}
     measured: dict[str, Any] = {}
     for format_name, path in files.items():
-        for step in ("draft", "import", "reimport", "naive"):
+        for step in STEPS:
+            if only and f"{format_name}:{step}" not in only:
+                continue
             progress(f"{format_name}: {step}")
             output = subprocess.run(  # noqa: S603 (our own script)
                 [
@@ -150,6 +161,9 @@ def engine_run(arguments: argparse.Namespace) -> None:
     version = ".".join(map(str, connection.get_database_version()))
     measured["engine"] = f"{connection.vendor} {version}"
     Path(os.environ["BENCH_OUT"]).write_text(json.dumps(measured))
+
+
+STEPS = ("draft", "import", "reimport", "naive")
 
 
 def setup() -> None:
@@ -282,6 +296,10 @@ def child(arguments: argparse.Namespace) -> None:
         city=city, name="Atelier du quartier" if step == "draft" else "Maison des savoirs"
     )
     content = Path(path).read_bytes()
+    from learningcity.interop.formats import aside
+
+    database_cpu = DatabaseCpu()
+    parser_cpu_started = children_cpu()
     started, cpu_started = time.perf_counter(), time.process_time()
     if step == "naive":
         rows = naive_import(format_name, content, city, organisation, arguments.naive_rows)
@@ -305,6 +323,8 @@ def child(arguments: argparse.Namespace) -> None:
         rows = sum(counts.values())
     seconds = time.perf_counter() - started
     cpu_seconds = time.process_time() - cpu_started  # this process only: what it waited for is not in it
+    parser_cpu = children_cpu() - parser_cpu_started  # the parsing process, once it has ended (joined)
+    db_cpu = database_cpu.seconds()
     peak_mb = peak_memory_mb()
     # The process that parsed the file beside the import (large files; see interop/formats/aside.py): its
     # peak counts the pages it shares with the importing process it was forked from.
@@ -312,9 +332,39 @@ def child(arguments: argparse.Namespace) -> None:
     print(
         json.dumps(
             {"rows": rows, "seconds": seconds, "cpu": cpu_seconds, "peak_mb": peak_mb, "parser_mb": parser_mb}
-            | {"counts": counts}
+            | {"parser_cpu": parser_cpu, "db_cpu": db_cpu, "wait": aside.waited.seconds, "counts": counts}
         )
     )
+
+
+def children_cpu() -> float:
+    """CPU seconds (user and system) of this process's ended children: the parsing process."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class DatabaseCpu:
+    """CPU seconds of the database server's process serving this connection, from now on (PostgreSQL's
+    backend on this machine; None elsewhere)."""
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        self.stat: Path | None = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self.stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+        self.started = self._now()
+
+    def _now(self) -> float:
+        if self.stat is None or not self.stat.exists():
+            return 0.0
+        fields = self.stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+    def seconds(self) -> float | None:
+        return None if self.stat is None else self._now() - self.started
 
 
 def peak_memory_mb() -> float:
@@ -389,7 +439,7 @@ def report(results: dict[str, dict[str, Any]], arguments: argparse.Namespace) ->
     )
     print(
         f"{'engine':<22}{'file':<12}{'step':<26}{'rows':>9}{'seconds':>10}{'rows/s':>10}{'peak MB':>10}"
-        f"{'parser MB':>11}{'CPU s':>8}"
+        f"{'parser MB':>11}{'CPU s':>8}{'parser CPU':>12}{'DB CPU':>8}{'wait s':>8}"
     )
     for measured in results.values():
         for format_name in ("csv", "openagenda"):
@@ -400,15 +450,20 @@ def report(results: dict[str, dict[str, Any]], arguments: argparse.Namespace) ->
                 ("reimport", "project, same file again"),
                 ("naive", "baseline row by row"),
             ):
-                data = measured[f"{format_name}:{step}"]
+                data = measured.get(f"{format_name}:{step}")
+                if data is None:
+                    continue  # not measured (--only)
                 rate = data["rows"] / data["seconds"] if data["seconds"] else float("inf")
                 rates[step] = rate
                 print(
                     f"{measured['engine'][:21]:<22}{format_name:<12}{label:<26}{data['rows']:>9,}"
                     f"{data['seconds']:>10.1f}{rate:>10,.0f}{data['peak_mb']:>10,.0f}"
                     f"{data.get('parser_mb', 0):>11,.0f}{data.get('cpu', 0):>8.1f}"
+                    f"{data.get('parser_cpu', 0):>12.1f}{_optional(data.get('db_cpu')):>8}{data.get('wait', 0):>8.1f}"
                 )
             for step in ("draft", "import"):
+                if f"{format_name}:{step}" not in measured or "naive" not in rates:
+                    continue
                 ratio = rates[step] / rates["naive"] if rates["naive"] else float("inf")
                 peak = measured[f"{format_name}:{step}"]["peak_mb"]
                 verdict = "met" if rates[step] >= 5000 and peak < 500 else "NOT met"
@@ -416,6 +471,10 @@ def report(results: dict[str, dict[str, Any]], arguments: argparse.Namespace) ->
                     f"{'':<22}{format_name:<12}{step}: project ÷ baseline {ratio:.1f}×; "
                     f"target ≥ 5,000 rows/s and < 500 MB: {verdict}"
                 )
+
+
+def _optional(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds:.1f}"
 
 
 if __name__ == "__main__":

@@ -5,12 +5,20 @@ query compiler; for hundreds of thousands of rows that costs more than the datab
 Here rows are tuples written through Django's cursor (`%s` placeholders, quoted names): multi-row
 INSERT statements on SQLite, COPY on PostgreSQL. The demo generator assigns ids itself; imports, which run beside other
 writers, let the database assign them and read them back (`insert_returning`).
+
+Inside `copying_aside()`, PostgreSQL's COPYs run in a writer thread on the same connection (so in the same
+transaction), in order, while the caller prepares what comes next: the database server inserts one batch while
+Python computes the next (see `copying_aside`); `checked_per_statement` moves the foreign-key checks Django defers
+to the commit into those statements, where they overlap too.
 """
 
 from __future__ import annotations
 
+import queue
 import sqlite3
-from collections.abc import Callable, Collection, Sequence
+import threading
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -84,8 +92,12 @@ class TableWriter:
         quote = connection.ops.quote_name
         table = quote(self.model._meta.db_table)
         statement = f"COPY {table} ({', '.join(quote(name) for name in names)}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-            for row in rows:
+        writer = getattr(_aside, "writer", None)
+        if writer is not None:
+            writer.add(statement, rows)
+            return
+        with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+            for row in rows:  # the driver's cursor: its errors are made Django's, as Django's cursor would
                 copy.write_row(row)
 
     def insert_returning(self, rows: list[tuple[Any, ...]]) -> list[int]:
@@ -136,6 +148,114 @@ class TableWriter:
                     values[index] = adapt(value)
             ready.append((*values, *extra))
         return ready
+
+
+_aside = threading.local()  # this thread's writer, inside `copying_aside`
+
+
+@contextmanager
+def checked_per_statement(models_written: Sequence[type[models.Model]]) -> Iterator[None]:
+    """On PostgreSQL, inside the caller's transaction: check the foreign keys of these tables at the end of each
+    statement rather than at the commit (Django makes them deferred), until the block ends.
+
+    The same rows are refused, by the same `IntegrityError`, only sooner; what changes is when the server does the
+    work. A bulk import's checks (a dozen per listing) would otherwise all run in the commit, with nothing else
+    to do meanwhile; per statement, they run in the COPYs that `copying_aside` overlaps with the import's own
+    work. The constraints are deferred again at the end (their initial state); a failed block leaves that to
+    the rollback, which restores it.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    tables = [model._meta.db_table for model in models_written]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.conname) FROM pg_constraint c "
+            "JOIN pg_namespace n ON n.oid = c.connamespace "
+            "WHERE c.contype = 'f' AND c.condeferrable AND c.condeferred AND c.conrelid = ANY(%s::regclass[]) "
+            "ORDER BY 1",
+            [tables],
+        )
+        names = ", ".join(row[0] for row in cursor.fetchall())
+    if not names:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")  # names quoted by the server
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")
+
+
+@contextmanager
+def copying_aside() -> Iterator[None]:
+    """On PostgreSQL, let the `TableWriter` COPYs made inside run in a writer thread, one after another.
+
+    The caller holds a transaction (the writer uses the same connection: psycopg's lock lets one thread use it
+    at a time). This thread goes on at once: a query it makes through Django first waits for the COPYs queued
+    before it (and raises what failed in them), so it reads what they wrote; the end of the block waits for
+    them all, before the caller commits. Elsewhere (SQLite, or nested) it changes nothing.
+    """
+    if connection.vendor != "postgresql" or getattr(_aside, "writer", None) is not None:
+        yield
+        return
+    connection.ensure_connection()
+    writer = _CopyWriter(connection.connection)
+    _aside.writer = writer
+
+    def settled(execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: Any) -> Any:
+        writer.settle()
+        return execute(sql, params, many, context)
+
+    try:
+        with connection.execute_wrapper(settled):
+            yield
+            writer.settle()
+    finally:
+        _aside.writer = None
+        writer.stop()
+
+
+class _CopyWriter:
+    """A thread running COPYs, in the order given, on a psycopg connection; the first failure stops the rest."""
+
+    def __init__(self, raw_connection: Any) -> None:
+        self.raw_connection = raw_connection
+        self.jobs: queue.Queue[tuple[str, list[tuple[Any, ...]]] | None] = queue.Queue()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="bulk-copy", daemon=True)
+        self.thread.start()
+
+    def add(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
+        self.jobs.put((statement, list(rows)))  # a list of its own: the caller may reuse theirs
+
+    def settle(self) -> None:
+        """Wait for the queued COPYs; raise (as Django would) the error of one that failed."""
+        self.jobs.join()
+        error, self.error = self.error, None
+        if error is not None:
+            with connection.wrap_database_errors:
+                raise error
+
+    def stop(self) -> None:
+        self.jobs.put(None)
+        self.thread.join()
+
+    def _run(self) -> None:
+        while True:
+            job = self.jobs.get()
+            try:
+                if job is None:
+                    return
+                if self.error is None:
+                    statement, rows = job
+                    with self.raw_connection.cursor() as cursor, cursor.copy(statement) as copy:
+                        for row in rows:
+                            copy.write_row(row)
+            except BaseException as error:  # raised in the caller's thread by `settle`
+                self.error = error
+            finally:
+                self.jobs.task_done()
 
 
 def _run_sqlite(cursor: Any, statement: str, parameters: list[Any]) -> None:

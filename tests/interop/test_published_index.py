@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from learningcity.interop.formats import aside
 from learningcity.interop.pipeline import run_import
@@ -70,22 +71,30 @@ def test_a_large_published_import_is_indexed_as_a_rebuild_would_and_is_found_at_
     assert found("numero7", ids) == {ids["m7"]}
 
 
-def test_the_parsing_process_analysis_serves_only_the_texts_it_was_made_from() -> None:
+def test_the_parsing_process_analysis_serves_only_the_texts_it_was_made_from(world: World) -> None:
     record = OpportunityRecord(
         line=1, external_id="a", title_fr="  Théâtre d'improvisation ", description_en="Painting landscapes"
     )
     setattr(record, aside.ANALYSED, aside._analyse(record))
 
-    analyses: dict[tuple[str, str], Any] = aside.analyses(record)
+    own = aside.own_terms(record)
 
-    assert {key: (terms, tuple(known)) for key, (terms, known) in analyses.items()} == {
-        ("Théâtre d'improvisation", "fr"): analysis.analysed("Théâtre d'improvisation", "fr"),
-        ("Painting landscapes", "en"): analysis.analysed("Painting landscapes", "en"),
-    }
-    assert analyses[("Théâtre d'improvisation", "fr")][0] == "theatr improvis"
-    # A text that differs from the one analysed (here: another language) is analysed where it is indexed.
-    vocabulary: set[str] = set()
-    assert analysis.index_text([("Painting landscapes", "fr")], vocabulary, analyses) == analysis.index_text(
-        [("Painting landscapes", "fr")]
+    assert own == analysis.own_terms("Théâtre d'improvisation", "", "", "Painting landscapes")
+    assert own is not None
+    assert own.title == "theatr improvis"
+    assert own.words == {"theatre", "improvisation", "painting", "landscapes"}
+    assert aside.own_terms(OpportunityRecord(line=1, external_id="b", title_fr="Atelier")) is None
+    # Handed to the index with a listing whose texts are others, it is not used: the listing's texts are analysed.
+    row: dict[str, Any] = dict.fromkeys(indexing.LISTING_VALUES)
+    row |= {"pk": 1, "city_id": world.city.pk, "city__time_zone": "Europe/Paris", "organisation__name": "Asso"}
+    row |= {"title_fr": "Improvisation", "title_en": "", "description_fr": "", "description_en": "Painting landscapes"}
+    row |= {"kind": "workshop", "mode": "on_site"}
+    listing = indexing.Listing(
+        row=row, blocks=[], languages=[], topics=(set(), []), audiences=[], audiences_en=[], sessions=[], own=own
     )
-    assert aside.analyses(OpportunityRecord(line=1, external_id="b", title_fr="Atelier")) == {}
+    _rows, texts, words = indexing._entries([1], timezone.now(), {1: listing})
+    assert texts[0][1] == "improvis"
+    assert "improvisation" in words
+    assert "theatre" not in words
+    listing.row["title_fr"] = "Théâtre d'improvisation"  # now the texts analysed: the analysis is used as it is
+    assert indexing._entries([1], timezone.now(), {1: listing})[1][0][1] == "theatr improvis"

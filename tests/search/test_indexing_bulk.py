@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from learningcity.bulk import STATEMENT_ROWS, TableWriter
+from learningcity.bulk import STATEMENT_ROWS, TableWriter, checked_per_statement, copying_aside
 from learningcity.search import analysis
 from learningcity.search.engines import engine
-from learningcity.search.models import SearchTerm
+from learningcity.search.indexing import TEXT_COLUMNS
+from learningcity.search.models import SearchTerm, SearchText
 
 texts = st.lists(
     st.tuples(
@@ -57,3 +59,59 @@ def test_rows_written_in_bulk_reach_the_full_text_structures_however_many_statem
     assert SearchTerm.objects.count() == count
     assert ("bibliotheque0999", 1) in engine().spelling_candidates("bibliotheque0999")
     assert ("bibliotheque0000", 1) in engine().spelling_candidates("bibliotheque0000")
+
+
+@pytest.mark.django_db
+def test_rows_copied_aside_are_read_by_the_next_query_and_a_failed_copy_is_raised() -> None:
+    writer = TableWriter(SearchTerm, ("term", "frequency"))
+    words = [f"mediatheque{number:04d}" for number in range(300)]
+    with transaction.atomic(), copying_aside():
+        writer.write([(word, 1) for word in words])
+        # The query waits for the copy (a writer thread's, on PostgreSQL) queued before it.
+        assert SearchTerm.objects.filter(term__startswith="mediatheque").count() == len(words)
+
+    def then_query() -> None:
+        with transaction.atomic(), copying_aside():
+            writer.write([("mediatheque0001", 1)])
+            SearchTerm.objects.count()
+
+    def then_nothing() -> None:
+        with transaction.atomic(), copying_aside():
+            writer.write([("nouveau", 1)])
+            writer.write([("mediatheque0002", 1)])
+
+    # A copy that fails (a term already there) is raised by the next query, or by the end of the block.
+    with pytest.raises(IntegrityError):
+        then_query()
+    with pytest.raises(IntegrityError):
+        then_nothing()
+    assert SearchTerm.objects.filter(term__startswith="mediatheque").count() == len(words)
+    assert not SearchTerm.objects.filter(term="nouveau").exists()  # all or nothing
+
+
+@pytest.mark.django_db
+def test_foreign_keys_checked_per_statement_refuse_a_row_at_once_and_are_deferred_again_after() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL's foreign keys change: Django defers them to the commit")
+    writer = TableWriter(SearchText, TEXT_COLUMNS)
+    orphan = (987_654, "atelier", "", 1)  # the text of an entry that does not exist
+
+    def written_checked() -> None:
+        with transaction.atomic(), checked_per_statement([SearchText]):
+            writer.write([orphan])
+
+    with pytest.raises(IntegrityError):
+        written_checked()  # refused by the statement itself, not by the commit
+
+    def written_after(checked_before: bool) -> bool:
+        with transaction.atomic():
+            if checked_before:
+                with checked_per_statement([SearchText]):
+                    pass
+            writer.write([orphan])  # deferred again: checked only at the commit, which a rollback replaces here
+            found = SearchText.objects.filter(entry_id=orphan[0]).exists()
+            transaction.set_rollback(True)
+        return found
+
+    assert written_after(checked_before=False)  # after a failed block (its rollback restored the constraints)
+    assert written_after(checked_before=True)  # after a block that ended normally

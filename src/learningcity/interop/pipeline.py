@@ -14,7 +14,7 @@ import logging
 import math
 import unicodedata
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import import_module
@@ -29,7 +29,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from learningcity.bulk import TableWriter
+from learningcity.bulk import TableWriter, checked_per_statement, copying_aside
 from learningcity.catalogue import permissions
 from learningcity.catalogue.models import (
     AudienceLabel,
@@ -218,8 +218,8 @@ def run_import(
     )
     writing = not dry_run
     try:
-        with nullcontext() if dry_run else transaction.atomic(), _fewer_collections() as collect:
-            for chunk in _batches(items, CHUNK):
+        with _transaction(writing=not dry_run), _fewer_collections() as collect:
+            for chunk in _batches(items, CHUNK, first=FIRST_CHUNK):
                 plans = planner.plan(chunk, result)
                 writing = writing and not result.file_error and (skip_rejected or not result.counts[REJECTED])
                 if writing:
@@ -227,6 +227,9 @@ def run_import(
                     _link(plans, result)
                 if progress:
                     progress(len(result.report))
+                # `_batches` still holds the chunk's list until it is asked for the next one: emptied here, its
+                # records are freed now, rather than walked by the collection and kept a chunk longer.
+                chunk.clear()
                 del chunk, plans
                 collect()
             if not result.report and not result.file_error:
@@ -244,6 +247,22 @@ def run_import(
         return result
     result.committed = True
     return result
+
+
+@contextmanager
+def _transaction(*, writing: bool) -> Iterator[None]:
+    """A run's one transaction when it writes, in which the database inserts a chunk (its COPYs run aside, see
+    `bulk.copying_aside`, foreign keys checked as they are written) while the next chunk is checked; nothing
+    for a dry run."""
+    if not writing:
+        yield
+        return
+    from learningcity.search.models import SearchEntry, SearchRemoval, SearchText
+
+    written: list[type[models.Model]] = [Venue, ExternalLink, Opportunity, *RELATIONS.values(), Session, SourceRecord]
+    written += [SearchEntry, SearchText, SearchRemoval]
+    with transaction.atomic(), checked_per_statement(written), copying_aside():
+        yield
 
 
 @contextmanager
@@ -286,19 +305,25 @@ def check_importer(*, city: City, organisation: Organisation | None, by: Any, ta
 
 # Rows checked and written at a time: bounds memory (plans hold model instances) at 100,000 rows.
 CHUNK = 5000
+# The first chunk is smaller: checking and writing start as soon as the parser has read a few rows.
+FIRST_CHUNK = 1000
 
 
 class _RollBack(Exception):  # noqa: N818 (control flow, not an error)
     """Leave the import's transaction without keeping anything."""
 
 
-def _batches(items: Iterator[OpportunityRecord | RowError], size: int) -> Iterator[list[OpportunityRecord | RowError]]:
+def _batches(
+    items: Iterator[OpportunityRecord | RowError], size: int, *, first: int | None = None
+) -> Iterator[list[OpportunityRecord | RowError]]:
+    """The items in lists of `size` (the first of `first`)."""
     batch: list[OpportunityRecord | RowError] = []
+    wanted = first or size
     for item in items:
         batch.append(item)
-        if len(batch) >= size:
+        if len(batch) >= wanted:
             yield batch
-            batch = []
+            batch, wanted = [], size
     if batch:
         yield batch
 
@@ -896,7 +921,8 @@ class _Planner:
         self._write_source_records(plans, job)
         # New drafts have no entry; new published listings are indexed from what was just written.
         known = self._search_listings(created) if self.target_status == Status.PUBLISHED else {}
-        indexing.reindex([plan.pk for plan in updated if plan.pk is not None] + list(known), known=known)
+        ids = [plan.pk for plan in updated if plan.pk is not None] + list(known)
+        indexing.reindex(ids, known=known, savepoint=False)  # the import's transaction is all or nothing
 
     def _search_listings(self, plans: list[_Planned]) -> dict[int, Any]:
         """What the search index needs of new published listings, from the plans (nothing read back)."""
@@ -948,7 +974,7 @@ class _Planner:
                 audiences=[vocabulary.audience_names[pk][0] for pk in audience_ids] if audience_ids else [],
                 audiences_en=[vocabulary.audience_names[pk][1] for pk in audience_ids] if audience_ids else [],
                 sessions=plan.sessions,
-                analysed=aside.analyses(plan.record),
+                own=aside.own_terms(plan.record),
             )
         return listings
 

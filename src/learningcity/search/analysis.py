@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 import Stemmer
 
@@ -99,24 +100,20 @@ def stems(text: str, language: str) -> list[str]:
 Analysed = tuple[str, Sequence[str]]  # a text's stems (space-separated) and its words worth offering as fixes
 
 
-def index_text(
-    texts: Iterable[tuple[str, str]],
-    vocabulary: set[str] | None = None,
-    ready: dict[tuple[str, str], Analysed] | None = None,
-) -> str:
+def index_text(texts: Iterable[tuple[str, str]], vocabulary: set[str] | None = None, *, repeated: bool = True) -> str:
     """Index terms for several `(text, language)` pairs, as one space-separated string.
 
     Each text keeps its word order (phrases match inside one text); texts are separated by a
     marker term that no query can contain, so a phrase never spans two texts. The meaningful
-    words seen are added to `vocabulary` when it is given. `ready` holds analyses already made
-    by `analysed` (an import's parsing process analyses the texts it reads), by text and language.
+    words seen are added to `vocabulary` when it is given. With `repeated`, analyses are remembered
+    (names and titles that repeat); texts seen once (descriptions) are cheaper without.
     """
+    analyse = _analysed if repeated else analysed
     parts = []
     for text, language in texts:
         if not text:
             continue
-        done = ready.get((text, language)) if ready else None
-        terms, known = done if done is not None else _analysed(text, language)
+        terms, known = analyse(text, language)
         if vocabulary is not None:
             vocabulary.update(known)
         if terms:
@@ -138,6 +135,27 @@ def analysed(text: str, language: str) -> Analysed:
 
 
 _analysed = lru_cache(maxsize=50_000)(analysed)  # names and titles repeat from listing to listing
+
+
+class OwnTerms(NamedTuple):
+    """What a listing's own texts give its index entry: its title terms, the start of its body terms (its
+    descriptions; the provider, place and topics follow), and their words worth offering as fixes."""
+
+    texts: tuple[str, str, str, str]  # the texts analysed: title_fr, title_en, description_fr, description_en
+    title: str
+    body: str
+    words: frozenset[str]
+
+
+def own_terms(
+    title_fr: str, title_en: str, description_fr: str, description_en: str, *, repeated: bool = True
+) -> OwnTerms:
+    """Analyse a listing's own texts as its index entry stores them (see `OwnTerms`); `repeated` as for
+    `index_text` (an import's parsing process sees each listing once)."""
+    vocabulary: set[str] = set()
+    title = index_text([(title_fr, "fr"), (title_en, "en")], vocabulary, repeated=repeated)
+    body = index_text([(description_fr, "fr"), (description_en, "en")], vocabulary, repeated=repeated)
+    return OwnTerms((title_fr, title_en, description_fr, description_en), title, body, frozenset(vocabulary))
 
 
 def query_stems(word: str) -> tuple[str, ...]:

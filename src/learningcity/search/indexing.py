@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
@@ -76,20 +76,21 @@ class Listing:
     audiences: list[str]
     audiences_en: list[str]
     sessions: list[tuple[datetime, datetime, int | None]]
-    # Analyses of some of its texts made beforehand (by an import's parsing process), by (text, language).
-    analysed: dict[tuple[str, str], analysis.Analysed] = field(default_factory=dict)
+    # Its own texts analysed beforehand (by an import's parsing process); used only if they are its texts.
+    own: analysis.OwnTerms | None = None
 
 
-def reindex(opportunity_ids: Iterable[int], *, known: dict[int, Listing] | None = None) -> None:
+def reindex(opportunity_ids: Iterable[int], *, known: dict[int, Listing] | None = None, savepoint: bool = True) -> None:
     """Bring the entries of these opportunities up to date (create, update or remove).
 
     `known` gives, for some of them, what they hold (they must be published and their sessions unbooked).
+    Without `savepoint`, a caller's transaction is not given a savepoint (an import, which keeps all or nothing).
     """
     ids = sorted(set(opportunity_ids))
     if not ids:
         return
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
             rows, texts, words = _entries(chunk, now, known or {})
@@ -103,6 +104,7 @@ def reindex(opportunity_ids: Iterable[int], *, known: dict[int, Listing] | None 
                 row["generation"] = generations[row["city_id"]]
             if gone:
                 _remove(gone, generations)
+            _add_terms(words)  # before the bulk inserts, which may still be running when this returns (an import)
             # Many listings entering the index at once (an import) are plain inserts; the others upsert, which
             # also copes with two requests indexing the same new listing.
             fresh = [row for row in rows if row["opportunity_id"] not in indexed]
@@ -117,7 +119,6 @@ def reindex(opportunity_ids: Iterable[int], *, known: dict[int, Listing] | None 
             others = [row for row in rows if row["opportunity_id"] not in inserted]
             other_texts = [text for text in texts if text[0] not in inserted]
             _save([SearchEntry(**row) for row in others], _changed_texts(other_texts, generations, others))
-            _add_terms(words)
 
 
 def forget(opportunity_id: int, city_id: int) -> None:
@@ -286,14 +287,15 @@ def _entries(
     capacities = {row["pk"]: row["capacity"] for row in rows}
     zones = {row["pk"]: row["city__time_zone"] for row in rows}
     schedules = _schedules(found, now, capacities, zones)
-    ready: dict[int, dict[tuple[str, str], analysis.Analysed]] = {}
+    ready: dict[int, analysis.OwnTerms] = {}
     zone_cache: dict[str, ZoneInfo] = {}
     for pk, listing in known.items():
         if pk not in capacities:
             continue  # not in this chunk
         blocks[pk], languages[pk], topics[pk] = listing.blocks, listing.languages, listing.topics  # read only
         audiences[pk], audiences_en[pk] = listing.audiences, listing.audiences_en
-        ready[pk] = listing.analysed
+        if listing.own is not None:
+            ready[pk] = listing.own
         schedule = schedules[pk] = _Schedule()
         zone_name = listing.row["city__time_zone"]
         zone = zone_cache.get(zone_name) or zone_cache.setdefault(zone_name, ZoneInfo(zone_name))
@@ -310,8 +312,6 @@ def _entries(
     for row in rows:
         pk = row["pk"]
         topic_ids, topic_names = topics.get(pk, (set(), []))
-        title_texts = [(row["title_fr"], "fr"), (row["title_en"], "en")]
-        own_texts = [(row["description_fr"], "fr"), (row["description_en"], "en")]
         tail_key = (
             row["organisation__name"],
             row["venue__name"] or "",
@@ -326,10 +326,10 @@ def _entries(
             tail = tails[tail_key] = _tail(tail_key)
         schedule = schedules.get(pk, _Schedule())
         access = sum(bit for key, bit in _ACCESS_BITS if row[key])
-        vocabulary: set[str] = set()
-        title_terms = analysis.index_text(title_texts, vocabulary, ready.get(pk))
-        body_terms = analysis.joined([analysis.index_text(own_texts, vocabulary, ready.get(pk)), tail[0]])
-        vocabulary |= tail[1]
+        own_texts = (row["title_fr"], row["title_en"], row["description_fr"], row["description_en"])
+        own = ready.get(pk)
+        if own is None or own.texts != own_texts:  # analysed beforehand only if these are the texts
+            own = analysis.own_terms(*own_texts)
         entries.append(
             {
                 "opportunity_id": pk,
@@ -356,8 +356,8 @@ def _entries(
                 "has_places": schedule.room_left or (not schedule.has_sessions),
             }
         )
-        texts.append((pk, title_terms, body_terms))
-        words.update(vocabulary)
+        texts.append((pk, own.title, analysis.joined([own.body, tail[0]])))
+        words.update(own.words | tail[1])
     return entries, texts, words
 
 

@@ -14,12 +14,16 @@ core, where `fork` exists.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
 import queue
 import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -33,9 +37,21 @@ BATCH = 500  # items per message: large enough that pickling dominates, small en
 AHEAD = 40  # messages the child may be ahead of the importing process: 20,000 items, four chunks
 FINGERPRINT = "_fingerprint"  # the attribute a record's precomputed fingerprint travels in
 ANALYSED = "_analysed"  # the attribute the search analysis of a record's texts travels in
-# A record's texts the search index analyses as they are (stripped, as the listing stores them), and their language.
-SEARCHED_TEXTS = (("title_fr", "fr"), ("title_en", "en"), ("description_fr", "fr"), ("description_en", "en"))
-_APART = "\x1f"  # between packed analyses: stems and words are letters and digits, never this
+# A record's texts the search index analyses as they are (stripped, as the listing stores them), in the order of
+# `analysis.own_terms`.
+SEARCHED_TEXTS = ("title_fr", "title_en", "description_fr", "description_en")
+_APART = "\x1f"  # between the parts of a packed analysis: terms and words are letters, digits and spaces
+
+
+@dataclass
+class Waited:
+    """How long the importing process waited for the parser's next batch in the last `parse_aside` (seconds):
+    the benchmark shows it."""
+
+    seconds: float = 0.0
+
+
+waited = Waited()
 
 
 def worth_it(size: int) -> bool:
@@ -49,30 +65,26 @@ def fingerprint(record: OpportunityRecord) -> str:
     return known if isinstance(known, str) else record.fingerprint()
 
 
-def analyses(record: OpportunityRecord) -> dict[tuple[str, str], analysis.Analysed]:
-    """The search analyses of the record's texts made by the parsing process, by (text, language); empty when
-    it made none. Keyed by the text itself, so a text changed since (or read differently) is analysed anew."""
+def own_terms(record: OpportunityRecord) -> analysis.OwnTerms | None:
+    """The search analysis of the record's own texts made by the parsing process (`analysis.own_terms`), or
+    None when it made none. It names the texts it was made from: the index uses it only for those texts."""
     packed = getattr(record, ANALYSED, None)
     if not isinstance(packed, str):
-        return {}
-    parts = packed.split(_APART)
-    found: dict[tuple[str, str], analysis.Analysed] = {}
-    for index, (name, language) in enumerate(SEARCHED_TEXTS):
-        terms = parts[2 * index]
-        if terms:  # a text without terms is cheap to analyse again
-            found[(getattr(record, name).strip(), language)] = (terms, parts[2 * index + 1].split())
-    return found
+        return None
+    title, body, words = packed.split(_APART)
+    texts = (
+        record.title_fr.strip(),
+        record.title_en.strip(),
+        record.description_fr.strip(),
+        record.description_en.strip(),
+    )
+    return analysis.OwnTerms(texts, title, body, frozenset(words.split()))
 
 
 def _analyse(record: OpportunityRecord) -> str:
-    """The analyses `analyses` gives back, packed as one string (one object to pickle rather than eight):
-    each text's stems, then its known words, separated by a character no word holds."""
-    packed = []
-    for name, language in SEARCHED_TEXTS:
-        text = getattr(record, name).strip()
-        terms, known = analysis.analysed(text, language) if text else ("", ())
-        packed += [terms, " ".join(known)]
-    return _APART.join(packed)
+    """The analysis `own_terms` gives back, packed as one string (one object to pickle rather than four)."""
+    own = analysis.own_terms(*(getattr(record, name).strip() for name in SEARCHED_TEXTS), repeated=False)
+    return _APART.join((own.title, own.body, " ".join(own.words)))
 
 
 def parse_aside(parse: Parser, content: bytes, options: ParseOptions, *, analyse: bool = False) -> Iterator[Parsed]:
@@ -91,9 +103,12 @@ def parse_aside(parse: Parser, content: bytes, options: ParseOptions, *, analyse
     stop = threading.Event()
     reader = threading.Thread(target=_drain, args=(receiver, batches, stop), daemon=True)
     reader.start()
+    waited.seconds = 0.0
     try:
         while True:
+            asked = time.perf_counter()
             message = batches.get()
+            waited.seconds += time.perf_counter() - asked
             if message is None:
                 raise ValueError("The parsing process ended without a word")
             kind, payload = pickle.loads(message)  # noqa: S301 (our own child's message)
@@ -132,11 +147,26 @@ def _drain(receiver: Connection, batches: queue.Queue[bytes | None], stop: threa
             return
 
 
+def _shared(moment: datetime, zones: dict[tuple[timedelta | None, str | None], timezone]) -> datetime:
+    """`moment` with a fixed-offset zone equal to its own (same offset and name) that other moments share: a batch
+    then carries one zone object per offset, pickled and rebuilt once, rather than one per moment."""
+    zone = moment.tzinfo
+    if type(zone) is not timezone:
+        return moment  # none, or a ZoneInfo (pickled by its name, already shared)
+    shared = zones.setdefault((zone.utcoffset(None), zone.tzname(None)), zone)
+    return moment if shared is zone else moment.replace(tzinfo=shared)
+
+
 def _child(
     parse: Parser, content: bytes, options: ParseOptions, language: str | None, sender: Connection, analyse: bool
 ) -> None:
     if language:
         translation.activate(language)
+    # What the child inherited is never garbage: kept out of collections (which would also copy its pages), and
+    # the parser's own objects are collected once per batch rather than every few hundred allocations.
+    gc.freeze()
+    gc.disable()
+    zones: dict[tuple[timedelta | None, str | None], timezone] = {}
     try:
         batch: list[Any] = []
         for item in parse(content, options):
@@ -144,10 +174,13 @@ def _child(
                 setattr(item, FINGERPRINT, item.fingerprint())
                 if analyse:
                     setattr(item, ANALYSED, _analyse(item))
+                for session in item.sessions:
+                    session.start, session.end = _shared(session.start, zones), _shared(session.end, zones)
             batch.append(item)
             if len(batch) >= BATCH:
                 sender.send(("items", batch))
                 batch = []
+                gc.collect(0)
         sender.send(("items", batch))
         sender.send(("done", None))
     except FileRejected as rejection:
