@@ -234,6 +234,11 @@ def _places_changed_after(entry: Entry) -> bool:
     return changed is not None and changed >= entry.made
 
 
+def _servable(entry: Entry | None) -> Entry | None:
+    """The kept answer, unless its listing's places changed since it was made (every lookup goes through here)."""
+    return None if entry is None or _places_changed_after(entry) else entry
+
+
 def replay_on_hit(request: HttpRequest, function: Callable[..., Any], **arguments: Any) -> None:
     """Run `function(**arguments)` again each time this request's answer is served from the cache."""
     replays = getattr(request, REPLAYS_ATTRIBUTE, None)
@@ -252,16 +257,14 @@ class PublicCacheMiddleware:
         key = _key(request) if settings.PUBLIC_CACHE_SECONDS and _anonymous_read(request) else None
         if key is None:
             return self.get_response(request)
-        entry = _memory.get(key) or _shared_get(key)
-        if entry is not None and _places_changed_after(entry):
-            entry = None
+        entry = _servable(_memory.get(key) or _shared_get(key))
         if entry is not None:
             _replay(entry)
             return _answer(request, entry, head=request.method == "HEAD")
         if request.method != "GET":
             return self.get_response(request)
         with _filling(key) as kept:
-            if kept is not None and not _places_changed_after(kept):  # another thread or process made it meanwhile
+            if kept is not None:  # another thread or process made it meanwhile
                 _replay(kept)
                 return _answer(request, kept, head=False)
             setattr(request, REPLAYS_ATTRIBUTE, [])
@@ -292,11 +295,11 @@ def _filling(key: tuple[str, ...]) -> Iterator[Entry | None]:
             mine = _filling_now[key] = threading.Event()
     if other is not None:
         other.wait(timeout=FILL_WAIT_SECONDS)
-        yield _memory.get(key)
+        yield _servable(_memory.get(key))
         return
     try:
         with _machine_lock(key) as waited:
-            yield _shared_get(key) if waited else None
+            yield _servable(_shared_get(key)) if waited else None
     finally:
         with _filling_lock:
             del _filling_now[key]
