@@ -96,9 +96,8 @@ class TableWriter:
         if writer is not None:
             writer.add(statement, rows)
             return
-        with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-            for row in rows:  # the driver's cursor: its errors are made Django's, as Django's cursor would
-                copy.write_row(row)
+        with connection.wrap_database_errors, connection.cursor() as cursor:  # the driver's errors made Django's
+            _copy_rows(cursor.cursor, statement, rows)
 
     def insert_returning(self, rows: list[tuple[Any, ...]]) -> list[int]:
         """Insert the rows and return their new primary keys, in order."""
@@ -249,13 +248,19 @@ class _CopyWriter:
                     return
                 if self.error is None:
                     statement, rows = job
-                    with self.raw_connection.cursor() as cursor, cursor.copy(statement) as copy:
-                        for row in rows:
-                            copy.write_row(row)
+                    with self.raw_connection.cursor() as cursor:
+                        _copy_rows(cursor, statement, rows)
             except BaseException as error:  # raised in the caller's thread by `settle`
                 self.error = error
             finally:
                 self.jobs.task_done()
+
+
+def _copy_rows(driver_cursor: Any, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Send `rows` through one PostgreSQL COPY on the driver's (psycopg's) cursor."""
+    with driver_cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _run_sqlite(cursor: Any, statement: str, parameters: list[Any]) -> None:
