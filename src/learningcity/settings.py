@@ -215,7 +215,7 @@ INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp", "django_
 # Lockout (docs/accounts-security.md): per (e-mail address, client address), unlock with `axes_reset*` commands.
 AUTHENTICATION_BACKENDS = [
     "learningcity.accounts.security.LoginThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "learningcity.accounts.backends.AccountBackend",
 ]
 _auth_index = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
 MIDDLEWARE[_auth_index + 1 : _auth_index + 1] = [

@@ -6,7 +6,9 @@ import re
 from urllib.parse import unquote
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -197,6 +199,18 @@ def test_a_coordinator_cannot_turn_it_off(world: World, client_for) -> None:  # 
     response = client.post(en("accounts:two-factor-disable"), {"token": code_for(device)}, follow=True)
     assert "cannot be turned off" in response.content.decode()
     assert TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
+def test_each_request_reads_the_account_and_what_two_factor_needs_in_one_query(world: World) -> None:
+    client = log_in("alice@resident.test")
+    client.get(en("accounts:account"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(en("accounts:account")).status_code == 200
+    reads = [query["sql"] for query in queries.captured_queries if 'FROM "accounts_user"' in query["sql"]]
+    assert len(reads) == 1, "the account is read once"
+    assert '"otp_totp_totpdevice"' in reads[0], "the device check rides on the account's SELECT"
+    coordinator = log_in(COORDINATOR)
+    assert coordinator.get(en("accounts:account"))["Location"].startswith(en("accounts:two-factor-setup"))
 
 
 def test_logout_and_the_language_switch_stay_open_before_the_code(world: World) -> None:

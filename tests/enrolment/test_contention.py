@@ -105,7 +105,7 @@ def logged_in(base: str, user: User) -> Resident:
     """A session for the user, as `force_login` makes it, and the CSRF cookie from a page of the site."""
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "learningcity.accounts.backends.AccountBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     try:
         store.create()

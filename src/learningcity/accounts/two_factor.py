@@ -52,13 +52,29 @@ def two_factor_required() -> bool:
     return bool(getattr(settings, "TWO_FACTOR_REQUIRED", True))
 
 
+def needs_annotations() -> dict[str, Exists]:
+    """What `two_factor_needs` asks of the database, as annotations of a User query.
+
+    The request's user is read with them (accounts.backends.AccountBackend), so that the check every
+    request of a logged-in person goes through costs no query of its own.
+    """
+    return {
+        "has_confirmed_authenticator": Exists(TOTPDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True)),
+        "coordinates_a_city": Exists(User.coordinated_cities.through.objects.filter(user_id=OuterRef("pk"))),
+    }
+
+
 def two_factor_needs(user: Any) -> TwoFactorNeeds:
-    """Whether `user` has an authenticator and whether their role requires one, in one query."""
-    coordinates = User.coordinated_cities.through.objects.filter(user_id=OuterRef("pk"))
-    authenticator = TOTPDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True)
-    has_authenticator, coordinator = (
-        User.objects.filter(pk=user.pk).values_list(Exists(authenticator), Exists(coordinates)).get()
-    )
+    """Whether `user` has an authenticator and whether their role requires one.
+
+    Read from the annotations of `needs_annotations` when the user was loaded with them (the request's
+    user), else in one query.
+    """
+    flags = (getattr(user, "has_confirmed_authenticator", None), getattr(user, "coordinates_a_city", None))
+    if None in flags:
+        query = User.objects.filter(pk=user.pk).values_list(*needs_annotations().values())
+        flags = query.get()
+    has_authenticator, coordinator = flags
     return TwoFactorNeeds(
         has_authenticator=bool(has_authenticator),
         required_by_role=bool(user.is_superuser or user.is_staff or coordinator),

@@ -33,7 +33,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             user = form.save()
             consent_give(user=user, method=ConsentMethod.SIGNUP)
         services.email_verification_send(user=user)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="learningcity.accounts.backends.AccountBackend")
         messages.success(
             request,
             _("Welcome! Your account is ready. We sent a link to %(email)s: open it to confirm your address.")
