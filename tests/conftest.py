@@ -89,9 +89,11 @@ class SinkHandler:
 
     def __init__(self) -> None:
         self.messages: list[email.message.Message] = []
+        self.peers: list[object] = []  # the client's (address, port) of each message: one per connection
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802 (aiosmtpd's name)
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))  # type: ignore[attr-defined]
+        self.peers.append(session.peer)  # type: ignore[attr-defined]
         return "250 Message accepted for delivery"
 
 

@@ -7,12 +7,22 @@ marked sent after the mail server accepts the message, so the rerun skips what w
 Outside a job (a web request) messages pass straight through. The one window left is a crash
 between the server's acceptance and the marker's update: then the message may go out twice, never
 zero times (at-least-once, the safe side for notifications).
+
+Inside jobs, each worker thread keeps its connection to the mail server open from one job to the
+next (`_KeptDelivery`) instead of connecting, greeting and quitting for every message: a busy
+worker sends a burst of confirmations over one connection. A connection idle for
+`KEEP_OPEN_SECONDS` is closed before the next message (servers drop idle clients), and one the
+server dropped meanwhile is replaced once, before the message was accepted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import hashlib
+import smtplib
+import threading
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,6 +51,51 @@ class JobRun:
 
 
 current_job: contextvars.ContextVar[JobRun | None] = contextvars.ContextVar("current_job", default=None)
+KEEP_OPEN_SECONDS = 20.0  # a kept connection idle longer than this is closed before the next message
+
+
+class _KeptDelivery(threading.local):
+    """This thread's open connection to the mail server, kept between the messages of jobs."""
+
+    connection: BaseEmailBackend | None = None
+    used = 0.0
+    made_for: tuple[Any, ...] = ()  # the settings it was opened with: other settings, another connection
+
+    def send(self, message: EmailMessage) -> int:
+        """Send over the kept connection (opened if needed); once more on a new one if the server had dropped it."""
+        for attempt in (1, 2):
+            connection = self._open()
+            try:
+                sent = int(connection.send_messages([message]) or 0)
+            except smtplib.SMTPServerDisconnected:
+                self.close()
+                if attempt == 2:
+                    raise
+                continue
+            self.used = time.monotonic()
+            return sent
+        return 0  # not reached
+
+    def _open(self) -> BaseEmailBackend:
+        wanted = (settings.EMAIL_DELIVERY_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_HOST_USER)
+        if self.connection is not None and (
+            time.monotonic() - self.used > KEEP_OPEN_SECONDS or self.made_for != wanted
+        ):
+            self.close()
+        if self.connection is None:
+            connection = get_connection(settings.EMAIL_DELIVERY_BACKEND)
+            connection.open()  # opened here, so send_messages leaves it open afterwards
+            self.connection, self.used, self.made_for = connection, time.monotonic(), wanted
+        return self.connection
+
+    def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):  # the server went away: nothing to close
+                connection.close()
+
+
+_kept = _KeptDelivery()
 
 
 def on_task_started(sender: Any, task_result: Any, **kwargs: Any) -> None:
@@ -87,7 +142,7 @@ class OnceEmailBackend(BaseEmailBackend):
         marker, _ = SentEmail.objects.get_or_create(key=job.key_for(message), defaults={"task_id": job.task_id})
         if marker.sent_at is not None:
             return 1  # delivered by an earlier run of this job
-        sent = int(self.delivery.send_messages([message]) or 0)
+        sent = _kept.send(message)
         if sent:
             SentEmail.objects.filter(pk=marker.pk).update(sent_at=timezone.now())
         return sent
