@@ -47,6 +47,7 @@ from load import processes, results  # noqa: E402 (bench/ is put on the path jus
 from load.prepare import prepare  # noqa: E402
 
 TARGET_RATE, TARGET_P95_MS, MEMORY_DRIFT = 300.0, 200.0, 0.10
+WORKER_NICENESS = 10  # as docs/deployment.md's systemd unit of the task worker
 # A production-like PostgreSQL (scripts/with-postgres.sh turns durability off for tests: turned back on here).
 PG_SETTINGS = (
     "-c fsync=on -c synchronous_commit=on -c full_page_writes=on -c shared_buffers=512MB "
@@ -182,7 +183,9 @@ def run(arguments: argparse.Namespace, directory: Path, started: processes.Start
     )  # fmt: skip
     processes.wait_for_port(sink_port, sink)
     environment["EMAIL_URL"] = f"smtp://127.0.0.1:{sink_port}"
-    worker = started.start([*cli, "worker"], env=environment, log=logs / "worker.log")
+    # Niced as in the worker's systemd unit (docs/deployment.md, Nice=10): e-mails wait a moment, pages do not.
+    niced = ["nice", "-n", str(WORKER_NICENESS)]
+    worker = started.start([*niced, *cli, "worker"], env=environment, log=logs / "worker.log")
 
     measured: dict[str, Any] = {}
     if arguments.baseline_duration:

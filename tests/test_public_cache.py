@@ -204,7 +204,18 @@ def test_it_keeps_a_feed_as_long_as_its_view_allows(world: World) -> None:
     response = Client().get(feed)
     assert "max-age=900" in response["Cache-Control"]
     [entry] = [entry for entry in public_cache._memory._entries.values() if entry.body == response.content]
-    assert entry.expires - time.time() > 800
+    # 15 minutes, less the random share that spreads expiries (LIFETIME_SPREAD): always far above PUBLIC_CACHE_SECONDS
+    assert 900 * (1 - public_cache.LIFETIME_SPREAD) - 5 < entry.expires - time.time() <= 900
+
+
+def test_answers_made_together_expire_spread_over_the_last_part_of_their_lifetime(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PUBLIC_CACHE_SECONDS = 400
+    request = RequestFactory().get("/en/search/?q=cooking")
+    request.resolver_match = None
+    entries = [public_cache._entry(request, HttpResponse(b"results"), made=time.time()) for _ in range(200)]
+    lifetimes = [entry.expires - time.time() for entry in entries]
+    assert all(300 - 1 < lifetime <= 400 for lifetime in lifetimes)
+    assert max(lifetimes) - min(lifetimes) > 60, "not all in the same second"
 
 
 def test_it_serves_a_kept_calendar_feed_and_renews_it_with_the_catalogue(world: World) -> None:

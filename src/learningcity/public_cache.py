@@ -28,7 +28,9 @@ an opportunity's page kept before one of its sessions became full, or had room a
 after it (`places_changed`, called by enrolment when that happens); search results filtered on places
 left may lag up to `PUBLIC_CACHE_SECONDS`. Registering always checks the real count. Answers whose
 view allows any cache to keep them longer (calendar feeds: `Cache-Control: public, max-age`) are kept
-that long, up to `MAX_SECONDS`.
+that long, up to `MAX_SECONDS`. Each answer expires at a random moment of the last quarter of its
+lifetime (`LIFETIME_SPREAD`), so that the thousands made in the first minute after a start or a
+catalogue change are not all made again in the same second one lifetime later.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import functools
 import hashlib
 import logging
 import os
+import random
 import secrets
 import threading
 import time
@@ -95,6 +98,9 @@ WATCHED_MODELS: dict[str, set[str] | None] = {
 }
 REPLAYS_ATTRIBUTE = "_public_cache_replays"
 MAX_SECONDS = 15 * 60  # the longest a view may ask its answer to be kept (`Cache-Control: public, max-age`)
+# Each answer is kept for its lifetime minus up to this share of it, drawn at random: answers made together
+# (after a restart, a catalogue change) then expire spread over a while, not all in the same second.
+LIFETIME_SPREAD = 0.25
 FILL_WAIT_SECONDS = 30  # at most this long for another thread making the same answer
 
 
@@ -398,7 +404,7 @@ def _entry(request: HttpRequest, response: HttpResponseBase, *, made: float) -> 
     return Entry(
         listing=int(listing) if listing is not None else None,
         made=made,
-        expires=time.time() + _lifetime(response),
+        expires=time.time() + _lifetime(response) * (1 - LIFETIME_SPREAD * random.random()),  # noqa: S311
         status=response.status_code,
         headers=tuple(response.headers.items()),
         body=response.content,

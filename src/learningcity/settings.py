@@ -187,7 +187,7 @@ X_FRAME_OPTIONS = "DENY"
 # >>> performance: whole answers to anonymous visitors' public pages and searches (issue 9)
 # Kept in each process's memory and a shared file cache (learningcity/public_cache.py); a catalogue change
 # drops them at once.
-PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300, minimum=0)  # 0: off
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 600, minimum=0)  # 0: off
 PUBLIC_CACHE_ENTRIES = env_int("PUBLIC_CACHE_ENTRIES", 1000, minimum=1)  # per process (x4 shared)
 PUBLIC_CACHE_BYTES = env_int("PUBLIC_CACHE_BYTES", 16 * 1024 * 1024, minimum=1024)  # per process
 # Shared by the processes of the machine (a Django file cache); empty: each process keeps its own only.
