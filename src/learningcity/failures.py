@@ -5,13 +5,16 @@ During a database restart a request fails with Django's OperationalError/Interfa
 Retry-After. The connection is health-checked at the next request (CONN_HEALTH_CHECKS), so the site
 recovers by itself once the database is back. Writes run in `transaction.atomic`, so an interrupted
 one leaves nothing behind. A full disk (ENOSPC, EDQUOT) while saving an upload gets a 507 that says
-so; learningcity.storage has already removed the partial file.
+so; learningcity.storage has already removed the partial file. The same holds when the database
+fails outside a view, in a middleware (reading a logged-in visitor's session or account, saving the
+session afterwards): Django's 500 handler (`server_error`) answers 503 for an outage.
 """
 
 from __future__ import annotations
 
 import errno
 import logging
+import sys
 from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
@@ -19,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 logger = logging.getLogger("learningcity.failures")
 DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
@@ -98,3 +102,22 @@ class OutageMiddleware:
         status, code, message = failure
         logger.warning("%s on %s: %s", code, request.path, exception)
         return page_response(request, status, message)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 handler (urls.handler500): an outage raised outside a view is still a 503 or 507.
+
+    Errors in views are turned into outages by OutageMiddleware and the API's handlers; this covers
+    the middleware around them (the session and the account read before the view, the session saved
+    after it), where Django calls this handler while the error is being handled.
+    """
+    error = sys.exc_info()[1]
+    failure = failure_for(error) if error is not None else None
+    if error is None or failure is None:
+        return defaults.server_error(request)
+    logger.warning("%s outside a view on %s: %s", failure[1], request.path, error)
+    if _is_api(request):
+        from learningcity.api import on_outage  # the API module imports this one
+
+        return on_outage(request, error)  # type: ignore[arg-type]  # an Exception: failure_for said so
+    return page_response(request, failure[0], failure[2])

@@ -8,6 +8,8 @@ from django.views.i18n import JavaScriptCatalog
 from learningcity import views
 from learningcity.api import api
 
+handler500 = "learningcity.failures.server_error"  # an outage met outside a view is a 503, not a 500
+
 urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

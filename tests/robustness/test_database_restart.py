@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import OperationalError, connection, transaction
 
 from learningcity.catalogue.models import Organisation, Venue
@@ -40,10 +43,11 @@ def pg_ctl(action: str) -> None:
     subprocess.run(command, check=True, capture_output=True, timeout=60)  # noqa: S603 (the test cluster's own tool)
 
 
-def get(url: str) -> tuple[int, str, dict[str, str]]:
-    """Status, body and headers of a GET (errors included)."""
+def get(url: str, cookie: str = "") -> tuple[int, str, dict[str, str]]:
+    """Status, body and headers of a GET (errors included), with a Cookie header if given."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310 (localhost)
     try:
-        with urllib.request.urlopen(url, timeout=20) as response:  # noqa: S310 (our own localhost server)
+        with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310 (our own localhost server)
             return response.status, response.read().decode(), dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(), dict(error.headers)
@@ -90,9 +94,21 @@ def write_cut_off(started: threading.Event, resume: threading.Event, outcome: di
         connection.close()
 
 
+def logged_in_cookie(user: Any) -> str:
+    """The session cookie of a browser logged in as `user` (the session saved in the database)."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
 def test_it_answers_503_while_the_database_restarts_and_recovers_alone(server: str, world: World) -> None:
     assert get(server + "/api/v1/opportunities")[0] == 200
     assert get(server + "/en/")[0] == 200
+    resident = logged_in_cookie(world.users["resident"])
+    assert get(server + "/en/registrations/", resident)[0] == 200
     started, resume = threading.Event(), threading.Event()
     outcome: dict[str, Any] = {}
     writer = threading.Thread(target=write_cut_off, args=(started, resume, outcome, world))
@@ -112,6 +128,15 @@ def test_it_answers_503_while_the_database_restarts_and_recovers_alone(server: s
         assert status == 503
         assert "Traceback" not in body
         assert "<h1>" in body
+        # A logged-in visitor's session and account are read before any view: a 503 as well, not a 500.
+        for path in ["/en/registrations/", "/en/?logged=in"]:
+            status, body, headers = get(server + path, resident)
+            assert (status, headers.get("Retry-After")) == (503, "10"), path
+            assert "Traceback" not in body
+            assert "<h1>" in body
+        status, body, _headers = get(server + "/api/v1/registrations", resident)
+        assert status == 503
+        assert '"code": "unavailable"' in body.replace('":"', '": "')
         # ...while a public answer kept for anonymous visitors before the outage is still served.
         assert get(server + "/api/v1/opportunities")[0] == 200
     finally:
@@ -121,4 +146,5 @@ def test_it_answers_503_while_the_database_restarts_and_recovers_alone(server: s
     assert isinstance(outcome.get("error"), OperationalError), "the cut-off write failed"
     assert get(server + "/api/v1/opportunities")[0] == 200, "the same server recovered on its own"
     assert get(server + "/en/")[0] == 200
+    assert get(server + "/en/registrations/", resident)[0] == 200, "still logged in"
     assert not Organisation.objects.filter(name="Half-written").exists(), "nothing half-written"
