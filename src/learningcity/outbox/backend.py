@@ -63,18 +63,13 @@ class _KeptDelivery(threading.local):
 
     def send(self, message: EmailMessage) -> int:
         """Send over the kept connection (opened if needed); once more on a new one if the server had dropped it."""
-        for attempt in (1, 2):
-            connection = self._open()
-            try:
-                sent = int(connection.send_messages([message]) or 0)
-            except smtplib.SMTPServerDisconnected:
-                self.close()
-                if attempt == 2:
-                    raise
-                continue
-            self.used = time.monotonic()
-            return sent
-        return 0  # not reached
+        try:
+            sent = self._open().send_messages([message])
+        except smtplib.SMTPServerDisconnected:
+            self.close()
+            sent = self._open().send_messages([message])  # a second drop is raised
+        self.used = time.monotonic()
+        return int(sent or 0)
 
     def _open(self) -> BaseEmailBackend:
         wanted = (settings.EMAIL_DELIVERY_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_HOST_USER)
